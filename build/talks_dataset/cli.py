@@ -1,0 +1,64 @@
+"""Command-line interface: `python -m talks_dataset build SEEDS DB` (thin over pipeline.build)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import ingest, nlp, pipeline
+
+
+@click.group()
+@click.version_option(package_name=None, version="0.1.0", prog_name="talks-dataset")
+def cli():
+    """Turn a folder of news articles into an evidence-linked SQLite dataset."""
+
+
+@cli.command()
+@click.argument("input_dir", type=click.Path(file_okay=False, path_type=Path), default="seeds")
+@click.argument("db_path", type=click.Path(dir_okay=False, path_type=Path), default="talks.db")
+@click.option("--model", default=nlp.DEFAULT_MODEL, show_default=True,
+              help="spaCy model package or path (e.g. en_core_web_trf); "
+                   "env TALKS_SPACY_MODEL sets the default.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".cache/nlp"), show_default=True,
+              help="Where parses are cached by content hash and model version.")
+@click.option("--no-cache", is_flag=True, help="Parse every article again.")
+@click.option("--processes", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="spaCy worker processes (nlp.pipe n_process).")
+@click.option("--max-bytes", default=ingest.MAX_FILE_BYTES, show_default=True,
+              type=click.IntRange(1), help="Skip input files larger than this.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any input file was skipped.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def build(input_dir, db_path, model, cache_dir, no_cache, processes, max_bytes, strict, quiet):
+    """Build DB_PATH (default talks.db) from the articles in INPUT_DIR (default seeds/)."""
+    def progress(message):
+        if not quiet:
+            click.echo(f"  {message}", err=True)
+
+    try:
+        result = pipeline.build(input_dir, db_path, model=model,
+                                cache_dir=None if no_cache else cache_dir,
+                                n_process=processes, progress=progress, max_bytes=max_bytes)
+    except (FileNotFoundError, OSError) as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Built {result.db_path} in {result.seconds:.1f}s")
+    click.echo(f"  files read: {result.files_read}; articles: {result.rows.get('articles', 0)}; "
+               f"skipped: {len(result.issues)}; parsed: {result.parse_stats.get('parsed', 0)}, "
+               f"from cache: {result.parse_stats.get('cached', 0)}")
+    for issue in result.issues:
+        click.echo(f"  skipped {issue.message()}")
+    for duplicate, (original, score) in sorted(result.duplicates.items()):
+        click.echo(f"  duplicate: {duplicate} of {original} (similarity {score:.2f})")
+    click.echo("  rows: " + ", ".join(f"{name} {count}" for name, count in result.rows.items()))
+    if strict and result.issues:
+        sys.exit(1)
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Load and finalize: the only stage that touches the database.
+
+Creates every declared table (so an empty result is still a table), inserts rows with sqlite-utils
+in one transaction, then finalizes: an index on every foreign key and every declared index, FTS,
+views, ANALYZE.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from .schema import Table, View
+
+
+def create_tables(db: sqlite_utils.Database, specs: list[Table]) -> None:
+    created = set()
+    pending = list(specs)
+    # Create referenced tables first so sqlite-utils can validate foreign keys.
+    while pending:
+        progress = False
+        for spec in list(pending):
+            needs = {other for _, other, _ in spec.foreign_keys if other != spec.name}
+            if needs <= created:
+                db[spec.name].create(spec.columns, pk=spec.pk, foreign_keys=spec.foreign_keys,
+                                     not_null={spec.pk} if isinstance(spec.pk, str) else None)
+                created.add(spec.name)
+                pending.remove(spec)
+                progress = True
+        if not progress:
+            missing = {spec.name: [o for _, o, _ in spec.foreign_keys] for spec in pending}
+            raise ValueError(f"tables reference tables that are not declared: {missing}")
+
+
+def finalize(db: sqlite_utils.Database, specs: list[Table], views: list[View]) -> None:
+    for spec in specs:
+        table = db[spec.name]
+        wanted = [tuple([column]) for column, _, _ in spec.foreign_keys] + list(spec.indexes)
+        for columns in dict.fromkeys(wanted):
+            table.create_index(list(columns), if_not_exists=True)
+        if spec.fts:
+            table.enable_fts(list(spec.fts), create_triggers=False, replace=True)
+    for view in views:
+        db.create_view(view.name, view.sql.strip(), replace=True)
+    db.analyze()
+
+
+def write_database(path: Path, specs: list[Table], views: list[View],
+                   tables: dict[str, list[dict]]) -> dict[str, int]:
+    """Write a fresh database at `path`; returns rows per table."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    db = sqlite_utils.Database(path)
+    try:
+        db.execute("pragma journal_mode = off")  # a temporary file: a crash discards it anyway
+        db.execute("pragma synchronous = off")
+        create_tables(db, specs)
+        with db.conn:
+            for spec in specs:
+                rows = tables.get(spec.name) or []
+                if rows:
+                    db[spec.name].insert_all(rows, batch_size=500, replace=True)
+        finalize(db, specs, views)
+        counts = {spec.name: db[spec.name].count for spec in specs}
+        db.execute("pragma journal_mode = delete")
+    finally:
+        db.close()
+    return counts

@@ -1,0 +1,211 @@
+"""The orchestrator: ingest -> clean -> dedupe -> NLP -> extract -> load -> finalize.
+
+Every stage but `load`/`finalize` is a pure function over plain records. `build()` writes a
+temporary database next to the target and renames it into place only when every stage succeeded,
+so a failed or interrupted build never replaces a good database with a broken one.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from sqlite_utils.utils import hash_record
+
+from . import clean, dedupe, ingest, load, nlp
+from .schema import CORE_TABLES, CORE_VIEWS
+
+
+@dataclasses.dataclass
+class Article:
+    """One cleaned, parsed article: the plain record every extraction stage receives."""
+    id: str
+    file: str
+    text: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    url: str | None
+    dateline: str | None
+    outlet: str | None            # outlets.id
+    duplicate_of: str | None      # articles.id of the original when this is a near-duplicate
+    sentences: list[dict]         # rows of the sentences table
+    entities: list[list]          # [label, start, end, text] from the NLP stage
+    tokens: list[list]            # see nlp.doc_to_rows
+    segments: list[clean.Segment]
+    credits: list[clean.Credit]
+
+
+# Extraction stages, in order. Each is a module with TABLES (schema.Table specs), VIEWS
+# (schema.View) and extract(articles, tables) -> {table name: rows}; `tables` holds the rows of
+# the stages before it, so later stages can link to earlier ones (quotes to people, ...).
+def extraction_stages() -> list:
+    return []
+
+
+@dataclasses.dataclass
+class BuildResult:
+    db_path: Path
+    files_read: int = 0
+    issues: list[ingest.BuildIssue] = dataclasses.field(default_factory=list)
+    duplicates: dict = dataclasses.field(default_factory=dict)
+    rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    parse_stats: dict = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def slug(text: str) -> str:
+    import re
+    import unicodedata
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def stable_id(**parts) -> str:
+    """The id sqlite-utils' hash_id_columns would give these values: stable across rebuilds."""
+    return hash_record(parts)
+
+
+def outlet_row(outlet: dict) -> dict:
+    return {"id": slug(outlet["name"]), "name": outlet["name"], "host": outlet["host"],
+            "country": outlet.get("country") or None, "kind": outlet.get("kind") or None}
+
+
+def article_rows(articles: list[Article], cleaned: dict[str, clean.CleanArticle],
+                 duplicates: dict) -> dict[str, list[dict]]:
+    """Rows of the core tables for parsed articles (pure)."""
+    tables = {name: [] for name in ("outlets", "articles", "sentences", "furniture",
+                                    "article_credits")}
+    outlets = {}
+    for article in articles:
+        cleaned_article = cleaned[article.file]
+        if cleaned_article.outlet:
+            row = outlet_row(cleaned_article.outlet)
+            outlets[row["id"]] = row
+        similarity = duplicates.get(article.file, (None, None))[1]
+        tables["articles"].append({
+            "id": article.id, "file": article.file, "outlet": article.outlet,
+            "title": article.title, "byline": article.byline, "published": article.published,
+            "url": article.url, "dateline": article.dateline, "text": article.text,
+            "word_count": len(article.text.split()),
+            "content_hash": ingest.content_hash(article.text),
+            "duplicate_of": article.duplicate_of, "duplicate_similarity": similarity,
+            "format": cleaned_article.format, "encoding": cleaned_article.encoding,
+            "raw_bytes": cleaned_article.raw_bytes,
+            "label": article.title or article.file})
+        tables["sentences"].extend(article.sentences)
+        for line in cleaned_article.furniture:
+            tables["furniture"].append({
+                "id": stable_id(article=article.id, line=line.line), "article": article.id,
+                "line": line.line, "kind": line.kind, "text": line.text})
+        for credit in article.credits:
+            tables["article_credits"].append({
+                "id": stable_id(article=article.id, role=credit.role, name=credit.name,
+                                start=credit.start),
+                "article": article.id, **dataclasses.asdict(credit)})
+    tables["outlets"] = sorted(outlets.values(), key=lambda row: row["id"])
+    return tables
+
+
+def sentence_rows(article_id: str, text: str, spans: list[list[int]],
+                  segments: list[clean.Segment]) -> list[dict]:
+    rows = []
+    for index, (start, end) in enumerate(spans):
+        kind = next((s.kind for s in segments if s.start <= start < s.end), "body")
+        rows.append({"id": stable_id(article=article_id, start=start, end=end),
+                     "article": article_id, "index": index, "start": start, "end": end,
+                     "kind": kind, "text": text[start:end]})
+    return rows
+
+
+def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
+          cache_dir: Path | None = None, n_process: int = 1,
+          progress: Callable[[str], None] = lambda message: None,
+          max_bytes: int = ingest.MAX_FILE_BYTES, nlp_pipeline=None) -> BuildResult:
+    started = time.perf_counter()
+    input_dir, db_path = Path(input_dir), Path(db_path)
+    if not input_dir.is_dir():
+        raise FileNotFoundError(f"{input_dir}: not a folder of articles")
+    result = BuildResult(db_path=db_path)
+
+    # ingest + clean: one bad file becomes a build issue, never stops the others
+    cleaned: dict[str, clean.CleanArticle] = {}
+    paths = ingest.list_inputs(input_dir)
+    for number, path in enumerate(paths, start=1):
+        result.files_read += 1
+        try:
+            source = ingest.read_article(path, input_dir, max_bytes=max_bytes)
+            if isinstance(source, ingest.BuildIssue):
+                result.issues.append(source)
+                continue
+            article = clean.clean_document(source)
+        except Exception as error:  # a bug on one odd file must not lose the rest
+            result.issues.append(ingest.BuildIssue(path.relative_to(input_dir).as_posix(),
+                                                   "clean", "error", repr(error)))
+            continue
+        if not article.text.strip():
+            result.issues.append(ingest.BuildIssue(article.file, "clean", "no-article-text",
+                                                   "nothing but page furniture was found"))
+            continue
+        cleaned[article.file] = article
+        if number % 100 == 0:
+            progress(f"read {number:,}/{len(paths):,} files")
+
+    files = sorted(cleaned)
+    ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
+           for file in files}
+    result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files])
+
+    progress(f"parsing {len(files):,} articles with {model}")
+    parsed = nlp.parse_texts((cleaned[file].text for file in files), nlp=nlp_pipeline,
+                             model=model, cache_dir=cache_dir, n_process=n_process,
+                             stats=result.parse_stats)
+    articles = []
+    for file, rows in zip(files, parsed):
+        source = cleaned[file]
+        article_id = ids[file]
+        articles.append(Article(
+            id=article_id, file=file, text=source.text, title=source.title,
+            byline=source.byline, published=source.published, url=source.url,
+            dateline=source.dateline,
+            outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
+            duplicate_of=ids[result.duplicates[file][0]] if file in result.duplicates else None,
+            sentences=sentence_rows(article_id, source.text, rows["sentences"], source.segments),
+            entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
+            credits=source.credits))
+        if len(articles) % 100 == 0:
+            progress(f"parsed {len(articles):,}/{len(files):,} articles")
+
+    tables = article_rows(articles, cleaned, result.duplicates)
+    specs, views = list(CORE_TABLES), list(CORE_VIEWS)
+    for stage in extraction_stages():
+        progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
+        try:
+            tables.update(stage.extract(articles, tables))
+        except Exception as error:
+            # An extraction bug fails the build loudly: better no new database than a wrong one.
+            raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
+        specs += stage.TABLES
+        views += stage.VIEWS
+    tables["build_issues"] = [
+        {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
+         **dataclasses.asdict(issue)} for issue in result.issues]
+    tables["build_info"] = [
+        {"key": "model", "value": model},
+        {"key": "files_read", "value": str(result.files_read)},
+        {"key": "articles", "value": str(len(articles))}]
+
+    temporary = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        progress(f"loading into {temporary.name}")
+        result.rows = load.write_database(temporary, specs, views, tables)
+        os.replace(temporary, db_path)
+    finally:
+        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+            if leftover.exists():
+                leftover.unlink()
+    result.seconds = time.perf_counter() - started
+    return result

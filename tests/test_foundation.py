@@ -1,0 +1,246 @@
+"""Issue: foundation - ingest, furniture, metadata, duplicates, bad input, stable ids, atomic build."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from conftest import SEEDS, article
+from talks_dataset import clean, ingest, load, pipeline
+
+GOOD = ("Delegates from Norway and Chile met in Oslo on Tuesday to discuss fisheries.\n\n"
+        "Foreign Minister Ingrid Halvorsen said the talks were productive.\n")
+
+
+# ---------------------------------------------------------------- seeds
+
+def test_no_furniture_of_003_in_its_text(seeds_db):
+    text = article(seeds_db, "003")["text"]
+    raw = (SEEDS / "003_e889abd2093e7eea.txt").read_text(encoding="utf-8")
+    furniture = [row["text"] for row in seeds_db["furniture"].rows_where(
+        "article = ?", [article(seeds_db, "003")["id"]])]
+    for line in ["Support The Moscow Times!", "Sign up for our free weekly newsletter",
+                 "Our weekly newsletter contains", "Subscribers agree to the Privacy Policy",
+                 "A Message from The Moscow Times", "Dear readers",
+                 "please support us monthly", "Not ready to support today?", "Remind me later",
+                 "paiment methods", "Read more"]:
+        assert line in raw
+        assert line not in text, line
+    for widget in ["Once", "Monthly", "Annual", "Continue"]:
+        assert widget not in text.split("\n")
+        assert widget in furniture
+    # nothing silently lost: every non-empty input line is in the text or in furniture
+    for raw_line in raw.splitlines():
+        line = " ".join(raw_line.split())
+        if line:
+            assert line in text or line in furniture, line
+
+
+def test_duplicates_are_002_and_003_only(seeds_db):
+    rows = list(seeds_db.query(
+        "select file, duplicate_of_file from article_index where duplicate_of_file is not null"))
+    assert rows == [{"file": "003_e889abd2093e7eea.txt",
+                     "duplicate_of_file": "002_b4efd63dffbfc6a9.txt"}]
+
+
+def test_002_metadata(seeds_db):
+    row = next(seeds_db.query("select * from article_index where file like '002%'"))
+    assert row["title"] == ("Putin Meets With Syrian President at Kremlin Amid Uncertainty "
+                            "Over Russian Bases")
+    assert row["published"] == "2026-01-28"
+    assert row["byline"] == "AFP"
+    assert row["url"] == ("https://www.themoscowtimes.com/2026/01/28/putin-meets-with-syrian-"
+                          "president-at-kremlin-amid-uncertainty-over-russian-bases-a91806")
+    assert row["outlet"] == "The Moscow Times"
+    text = article(seeds_db, "002")["text"]
+    assert "Original url" not in text and "Related article" not in text and "**" not in text
+
+
+def test_004_dateline(seeds_db):
+    row = article(seeds_db, "004")
+    assert row["dateline"] == "ERBIL, Kurdistan Region of Iraq"
+    assert row["text"].startswith("ERBIL, Kurdistan Region of Iraq –")
+
+
+def test_credits_are_kept_with_spans(seeds_db):
+    rows = list(seeds_db.query(
+        "select articles.file, role, name, organization, place, substr(articles.text, "
+        "article_credits.start + 1, article_credits.end - article_credits.start) as evidence "
+        "from article_credits join articles on articles.id = article_credits.article "
+        "order by file, role"))
+    assert {"file": "000_76e5ec1e11edc9f6.txt", "role": "contributor", "name": "Abby Sewell",
+            "organization": None, "place": "Beirut", "evidence": "Abby Sewell"} in rows
+    assert {"file": "002_b4efd63dffbfc6a9.txt", "role": "photo", "name": "Sergei Bobylev",
+            "organization": "POOL / TASS", "place": None, "evidence": "Sergei Bobylev"} in rows
+    assert {"file": "002_b4efd63dffbfc6a9.txt", "role": "byline", "name": "AFP",
+            "organization": None, "place": None, "evidence": None} in rows
+
+
+def test_sentences_have_exact_offsets(seeds_db):
+    bad = list(seeds_db.query(
+        "select sentences.id from sentences join articles on articles.id = sentences.article "
+        "where substr(articles.text, sentences.start + 1, sentences.end - sentences.start) "
+        "!= sentences.text"))
+    assert bad == []
+    kinds = {row["kind"] for row in seeds_db["sentences"].rows}
+    assert kinds == {"body", "caption", "credit"}
+    # a paragraph break always ends a sentence
+    assert not list(seeds_db.query("select id from sentences where text like '%' || char(10) || '%'"))
+
+
+def test_schema_foreign_keys(seeds_db):
+    fks = {(fk.table, fk.column, fk.other_table, fk.other_column)
+           for name in seeds_db.table_names() for fk in seeds_db[name].foreign_keys}
+    assert {("articles", "outlet", "outlets", "id"),
+            ("articles", "duplicate_of", "articles", "id"),
+            ("sentences", "article", "articles", "id"),
+            ("furniture", "article", "articles", "id"),
+            ("article_credits", "article", "articles", "id")} <= fks
+    assert seeds_db.execute("pragma foreign_key_check").fetchall() == []
+    # every foreign key is indexed
+    for table, column, _, _ in fks:
+        indexed = [index.columns[0] for index in seeds_db[table].indexes]
+        assert column in indexed, (table, column)
+    assert seeds_db["articles_fts"].exists()
+    assert seeds_db["article_index"].columns_dict.keys() >= {"file", "outlet", "title"}
+    assert [c.name for c in seeds_db["article_index"].columns][:6] == [
+        "file", "outlet", "title", "published", "url", "duplicate_of_file"]
+
+
+def test_full_text_search(seeds_db):
+    hits = list(seeds_db["articles"].search("Hmeimim"))
+    assert {row["file"][:3] for row in hits} == {"000", "001", "002", "003", "004"}
+
+
+# ---------------------------------------------------------------- clean stage, literal rows
+
+def test_clean_reads_markdown_header_and_strips_links():
+    source = ingest.SourceDocument(
+        file="x.md", format="markdown", encoding="utf-8", raw_bytes=0,
+        raw="# Leaders Meet In Oslo\n\nBy [Reuters](#)\n\nMarch 3, 2025\n\n"
+            "OSLO (Reuters) – The **talks** began.\n\nRead more\n")
+    article_ = clean.clean_document(source)
+    assert (article_.title, article_.byline, article_.published) == (
+        "Leaders Meet In Oslo", "Reuters", "2025-03-03")
+    assert article_.text == "OSLO (Reuters) – The talks began."
+    assert article_.dateline == "OSLO"
+    assert article_.outlet["name"] == "Reuters"
+    assert [(f.kind, f.text) for f in article_.furniture][-1] == ("navigation", "Read more")
+
+
+def test_clean_html_through_trafilatura():
+    page = ("<html><head><title>Summit ends</title></head><body><nav>Home | World</nav>"
+            "<article><h1>Summit ends in Lima</h1><p>Peruvian President Ana Torres hosted the "
+            "talks in Lima on Friday, officials said.</p><p>The leaders signed three agreements "
+            "on trade and energy, according to a joint statement.</p></article>"
+            "<footer>Privacy Policy</footer></body></html>")
+    source = ingest.SourceDocument(file="x.html", format="html", encoding="utf-8",
+                                   raw=page, raw_bytes=len(page))
+    article_ = clean.clean_document(source)
+    assert "Ana Torres hosted the talks" in article_.text
+    assert "Home | World" not in article_.text and "Privacy Policy" not in article_.text
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_input_is_skipped_with_reasons(build_folder):
+    result, db = build_folder({
+        "good.txt": GOOD,
+        "empty.txt": "",
+        "blank.md": "  \n\n ",
+        "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        "undecodable.txt": b"Talks in Damascus \x81\x8d\x9d ended.",
+        "big.txt": "word " * 1000,
+        "notes.pdf": "not an article",
+        "only-furniture.txt": "Support The Moscow Times!\n\nRead more\n",
+        "latin.txt": "Caf\xe9 talks in Beirut ended on Monday, officials said.".encode("cp1252"),
+        "bom.txt": b"\xef\xbb\xbf" + "Talks in Baku – ended on Monday.".encode("utf-8"),
+    }, max_bytes=3000)
+    reasons = {row["file"]: row["reason"] for row in db["build_issues"].rows}
+    assert reasons == {"empty.txt": "empty", "blank.md": "empty", "binary.txt": "binary",
+                       "undecodable.txt": "undecodable", "big.txt": "too-large",
+                       "notes.pdf": "unknown-extension", "only-furniture.txt": "no-article-text"}
+    for issue in result.issues:
+        assert issue.file in issue.message() and issue.reason in issue.message()
+    files = {row["file"]: row for row in db["articles"].rows}
+    assert set(files) == {"good.txt", "latin.txt", "bom.txt"}
+    assert files["latin.txt"]["encoding"] == "cp1252" and "Café" in files["latin.txt"]["text"]
+    assert files["bom.txt"]["encoding"] == "utf-8-sig" and files["bom.txt"]["text"].startswith("Talks")
+
+
+def test_cli_strict_exit_status(tmp_path):
+    from click.testing import CliRunner
+
+    from talks_dataset.cli import cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    runner = CliRunner()
+    args = ["build", str(folder), str(tmp_path / "out.db"), "--cache-dir", str(tmp_path / "c")]
+    relaxed = runner.invoke(cli, args)
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "empty.txt: skipped (empty)" in relaxed.output
+    assert "files read: 2; articles: 1; skipped: 1" in relaxed.output
+    assert "rows: " in relaxed.output
+    strict = runner.invoke(cli, args + ["--strict"])
+    assert strict.exit_code == 1
+    missing = runner.invoke(cli, ["build", str(tmp_path / "nope"), str(tmp_path / "x.db")])
+    assert missing.exit_code != 0 and "nope" in missing.output
+
+
+# ---------------------------------------------------------------- stable ids, atomic builds
+
+def _ids(db: sqlite_utils.Database) -> dict:
+    return {table: sorted(row["id"] for row in db[table].rows)
+            for table in db.table_names() if "id" in db[table].columns_dict
+            and not table.endswith(("_fts", "_data", "_idx", "_docsize", "_config"))}
+
+
+def test_two_builds_give_identical_ids(build_folder, tmp_path, nlp_pipeline):
+    files = {"a.txt": GOOD, "b.txt": GOOD.replace("Oslo", "Bergen"),
+             "c.md": "# Talks In Oslo\n\nBy Reuters\n\n" + GOOD + "\n\nRead more\n"}
+    _, first = build_folder(files, db_name="one.db")
+    _, second = build_folder(files, db_name="two.db")
+    assert _ids(first) == _ids(second)
+    for table in ("articles", "sentences", "furniture", "article_credits", "outlets"):
+        assert _ids(first)[table], table
+
+
+def test_failed_build_leaves_previous_database(build_folder, monkeypatch, tmp_path):
+    _, db = build_folder({"a.txt": GOOD}, db_name="keep.db")
+    before = (tmp_path / "keep.db").read_bytes()
+    db.close()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(load, "finalize", explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build_folder({"a.txt": GOOD, "b.txt": GOOD}, db_name="keep.db")
+    assert (tmp_path / "keep.db").read_bytes() == before
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_interrupted_build_leaves_previous_database(build_folder, monkeypatch, tmp_path):
+    build_folder({"a.txt": GOOD}, db_name="keep.db")
+    before = (tmp_path / "keep.db").read_bytes()
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.dedupe, "find_duplicates", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build_folder({"a.txt": GOOD}, db_name="keep.db")
+    assert (tmp_path / "keep.db").read_bytes() == before
+
+
+def test_stages_are_pure_over_literal_rows():
+    segments = [clean.Segment(0, 10, "body")]
+    rows = pipeline.sentence_rows("art", "Hi there. Bye.", [[0, 9], [10, 14]], segments)
+    assert [(r["index"], r["text"], r["kind"]) for r in rows] == [
+        (0, "Hi there.", "body"), (1, "Bye.", "body")]
+    assert rows[0]["id"] == pipeline.stable_id(article="art", start=0, end=9)
