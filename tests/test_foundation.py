@@ -244,3 +244,13 @@ def test_stages_are_pure_over_literal_rows():
     assert [(r["index"], r["text"], r["kind"]) for r in rows] == [
         (0, "Hi there.", "body"), (1, "Bye.", "body")]
     assert rows[0]["id"] == pipeline.stable_id(article="art", start=0, end=9)
+
+
+def test_clean_reads_inline_source_url():
+    source = ingest.SourceDocument(
+        file="x.txt", format="text", encoding="utf-8", raw_bytes=0,
+        raw="Talks ended in Lima on Friday.\n\nOriginal url: https://apnews.com/article/lima-2031\n")
+    article_ = clean.clean_document(source)
+    assert article_.url == "https://apnews.com/article/lima-2031"
+    assert article_.outlet["name"] == "Associated Press"
+    assert article_.text == "Talks ended in Lima on Friday."

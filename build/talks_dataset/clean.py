@@ -132,6 +132,7 @@ MARKDOWN_RULES = [
 ]
 HEADING = re.compile(r"^#{1,6}\s+")
 URL_ONLY = re.compile(r"^<?(https?://\S+?)>?$")
+URL_IN_LINE = re.compile(r"<?(https?://[^\s>]+)>?")
 BYLINE = re.compile(r"^by\s+(?P<byline>[^\n]{2,120})$", re.IGNORECASE)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DATE_PREFIX = re.compile(r"^(published|updated|posted|last updated|date)\s*(on|:)?\s*", re.IGNORECASE)
@@ -214,6 +215,9 @@ def clean_document(source: SourceDocument) -> CleanArticle:
         if rule:
             article.furniture.append(FurnitureLine(number, rule[0], line))
             furniture_words.append(line)
+            inline_url = URL_IN_LINE.search(line) if rule[0] == "source-url" else None
+            if inline_url:  # "Original url: https://..." on one line
+                article.url = article.url or inline_url.group(1)
             rest_kind = rule[0] if rule[1] else None
             continue
         url = URL_ONLY.match(line)
