@@ -1,0 +1,564 @@
+"""Claims stage: reported speech and factual statements, grouped across articles.
+
+Claim detection: a body sentence is a claim when it reports speech (a cue verb of
+data/reporting_verbs.yml outside quotes with a clause or a quote after it, or "according to X")
+or states a fact of a topic in data/claim_topics.yml (withdrawals, bases, asylum, extradition,
+memberships, economic figures, ...). Its attribution is the speaker of its quote, else the
+subject of its cue verb (a person, an organization or collective, anonymous "sources"), else
+"reportedly" (anonymous), else the outlet itself.
+
+Grouping: two claims of different articles state the same fact when they share their primary
+topic and score >= GROUP_THRESHOLD on
+    0.5 * token-set ratio (rapidfuzz) of their content-word lemmas
+  + 0.5 * idf-weighted overlap of the places, organizations and people they mention,
+where idf down-weights names that occur in most claims (the two countries of every article).
+Groups are the connected components of those pairs.
+
+Independence: each article counts as its source's outlet; a near-duplicate article
+(articles.duplicate_of) counts as its original; an article without a known outlet counts as a
+source of its own. `outlets` of a group is the number of distinct sources.
+
+Contradictions (candidates for a reader to check): claims of one group from different sources
+with different resolved dates (topics marked `dated`), and groups of opposing topics (a withdrawal
+from X and a presence at X, `opposes`) that share a distinctive place or organization.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from pathlib import Path
+
+import yaml
+from dateutil import parser as date_parser
+from rapidfuzz import fuzz
+
+from . import quotes as quotes_stage
+from . import schema
+from .pipeline import stable_id
+
+DATA = Path(__file__).parent / "data"
+GROUP_THRESHOLD = 0.5
+MIN_TEXT_SCORE = 0.6
+NEAR_VERBATIM = 0.85
+# token-set ratio is 100 for any subset: short signatures must share this many words too
+MIN_SHARED_WORDS = 3
+# How far after its trigger word a claim names what it is about (characters).
+FOCUS_CHARS = 120
+TEXT_WEIGHT = 0.5
+# A shared name is distinctive when it occurs in at most this share of all claims.
+DISTINCTIVE_SHARE = 0.25
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+
+
+@functools.lru_cache(maxsize=None)
+def claim_topics() -> dict:
+    data = yaml.safe_load((DATA / "claim_topics.yml").read_text(encoding="utf-8"))
+    return data
+
+
+def topics_of(tokens: list[list], text: str) -> list[str]:
+    found = []
+    lemmas = {token[3].lower() for token in tokens}
+    lower = text.lower()
+    for name, topic in claim_topics()["topics"].items():
+        if lemmas & set(topic.get("lemmas", [])) or any(
+                re.search(rf"\b{re.escape(phrase)}\b", lower) for phrase in topic.get("phrases", [])) \
+                or any(_particle_verb(tokens, phrase) for phrase in topic.get("particle_verbs", [])):
+            found.append(name)
+    return found
+
+
+def _particle_verb(tokens: list[list], phrase: str) -> bool:
+    verb, particle = phrase.split()
+    for index, token in enumerate(tokens):
+        if token[3].lower() == verb and token[4] == "VERB" and any(
+                other[2].lower() == particle for other in tokens[index + 1:index + 5]):
+            return True
+    return False
+
+
+def resolve_date(text: str, published: str | None) -> str | None:
+    """An ISO date for an explicit date expression; weekdays count back from `published`."""
+    lower = text.lower().strip()
+    base = None
+    if published:
+        try:
+            base = dt.date.fromisoformat(published[:10])
+        except ValueError:
+            base = None
+    for index, day in enumerate(WEEKDAYS):
+        if re.search(rf"\b{day}\b", lower):
+            if base is None:
+                return None
+            return (base - dt.timedelta(days=(base.weekday() - index) % 7)).isoformat()
+    if not re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+                     r"\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+                     r"\b\d{4}-\d{2}-\d{2}\b", lower):
+        return None
+    default = dt.datetime(base.year if base else 1900, 1, 1)
+    try:
+        parsed = date_parser.parse(text, default=default, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    if parsed.year == 1900:
+        return None  # a month and day without any year to anchor them
+    return parsed.date().isoformat()
+
+
+# ---------------------------------------------------------------- places
+
+def place_source(tables) -> tuple[dict, dict[str, list[dict]]]:
+    """({place id: name}, {article id: [place mention rows]}) when the places stage ran."""
+    places = tables.get("places") or []
+    if not places:
+        return {}, {}
+    names = {row["id"]: row.get("name") for row in places}
+    for table_name, rows in tables.items():
+        if not rows or table_name == "places":
+            continue
+        sample = rows[0]
+        key = next((k for k in ("place", "location") if k in sample), None)
+        if key and {"article", "start", "end"} <= set(sample) and \
+                sample[key] in names:
+            by_article: dict[str, list[dict]] = {}
+            for row in rows:
+                by_article.setdefault(row["article"], []).append(
+                    {"place": row[key], "start": row["start"], "end": row["end"],
+                     "name": names.get(row[key])})
+            return names, by_article
+    return names, {}
+
+
+# ---------------------------------------------------------------- extraction
+
+def _key(label: str) -> str:
+    return re.sub(r"^the\s+", "", re.sub(r"['’]s$", "", label.strip().lower()))
+
+
+def claim_rows_for_article(article, view, attributor, quote_rows, place_mentions,
+                           outlet_name) -> tuple[list[dict], list[dict]]:
+    claims, links = [], []
+    verbs = quotes_stage.reporting_verbs()
+    for sentence in article.sentences:
+        if sentence["kind"] != "body":
+            continue
+        start, end = sentence["start"], sentence["end"]
+        tokens = [t for t in article.tokens if start <= t[0] < end]
+        in_sentence = [q for q in quote_rows if q["start"] < end and q["end"] > start]
+        speech_quotes = [q for q in in_sentence if q["kind"] == "speech" and q["speaker"]]
+        cues = view.cues(start, end)
+        clause_cues = [c for c in cues if c["strength"] == "according" or self_has_clause(
+            view, c, in_sentence)]
+        topics = topics_of(tokens, sentence["text"])
+        if not (speech_quotes or clause_cues or topics):
+            continue
+        attribution = speaker = cue = None
+        method = None
+        if speech_quotes:
+            quote = speech_quotes[0]
+            attribution = {"kind": quote["speaker_kind"], "label": quote["speaker"],
+                           "person": quote["person"], "organization": quote["organization"]}
+            cue = quote["cue"]
+            method = "quote"
+        else:
+            ordered = sorted(clause_cues, key=lambda c: c["strength"] == "according")
+            for candidate_cue in ordered:
+                speaker = attributor.resolve(attributor.subject_of(candidate_cue),
+                                             candidate_cue["start"])
+                if speaker is not None:
+                    cue = candidate_cue["text"]
+                    method = "cue"
+                    break
+            if speaker is not None:
+                fields = quotes_stage.speaker_fields(speaker)
+                attribution = {"kind": fields["speaker_kind"], "label": fields["speaker"],
+                               "person": fields["person"],
+                               "organization": fields["organization"]}
+        if attribution is None:
+            words = {t[2].lower() for t in tokens}
+            if words & verbs["hedges"]:
+                attribution = {"kind": "anonymous", "label": "unnamed sources (reportedly)",
+                               "person": None, "organization": None}
+                method = "hedge"
+            else:
+                attribution = {"kind": "outlet", "label": outlet_name, "person": None,
+                               "organization": None}
+                method = "outlet"
+        if not (topics or clause_cues or speech_quotes):
+            continue
+        claim_id = stable_id(article=article.id, start=start, end=end)
+        draft = {"start": start, "topic": topics[0] if topics else None}
+        trigger = trigger_position(draft, tokens, sentence["text"])
+        focus = focus_span(view, trigger, start, end)
+        dates = sorted([(e[3], e[1], e[2]) for e in article.entities
+                        if e[0] == "DATE" and start <= e[1] < end],
+                       key=lambda d: (d[1] < (trigger or start), abs(d[1] - (trigger or start))))
+        date_text = dates[0][0] if dates else None
+        resolved = None
+        for text, _, _ in dates:
+            resolved = resolve_date(text, article.published)
+            if resolved:
+                date_text = text
+                break
+        claims.append({
+            "id": claim_id, "article": article.id, "sentence": sentence["id"],
+            "start": start, "end": end, "text": sentence["text"],
+            "kind": "reported" if (speech_quotes or clause_cues) and method != "outlet"
+            else "statement",
+            "topic": topics[0] if topics else None, "topics": ", ".join(topics) or None,
+            "attribution": attribution["kind"], "attributed_to": attribution["label"],
+            "person": attribution["person"], "organization": attribution["organization"],
+            "cue": cue, "attribution_method": method,
+            "quote": in_sentence[0]["id"] if in_sentence else None,
+            "date_text": date_text, "date": resolved, "_focus": focus, "_trigger": trigger})
+        links += link_rows(article, view, claim_id, start, end, place_mentions)
+    return claims, links
+
+
+def self_has_clause(view, cue: dict, quotes_in_sentence: list[dict]) -> bool:
+    """A reporting verb introduces a claim when a clause or a quote follows it."""
+    if cue["strength"] == "according":
+        return True
+    if any(q["start"] > cue["start"] for q in quotes_in_sentence):
+        return True
+    if cue["token"] is None:
+        return False
+    for child in view.children(cue["token"]):
+        # "X said that ..." and "..., officials said": a clause either side of the verb
+        if view.tokens[child][6] in ("ccomp", "xcomp", "advcl"):
+            return True
+    # "X said the talks were frank": a finite verb after the cue in the same sentence
+    return False
+
+
+def link_rows(article, view, claim_id, start, end, place_mentions) -> list[dict]:
+    rows = []
+    seen = set()
+
+    def add(kind, label, mention_start, mention_end, person=None, organization=None,
+            place=None):
+        key = (kind, mention_start, mention_end)
+        if key in seen or not label:
+            return
+        seen.add(key)
+        rows.append({"id": stable_id(claim=claim_id, kind=kind, start=mention_start,
+                                     end=mention_end),
+                     "claim": claim_id, "kind": kind, "label": label, "person": person,
+                     "organization": organization, "place": place, "start": mention_start,
+                     "end": mention_end, "text": article.text[mention_start:mention_end]})
+
+    for person in view.persons:
+        if start <= person.start < end:
+            add("person", person.label, person.start, person.end, person=person.person)
+    for group in view.collectives:
+        # generic heads alone ("forces", "the group") name nobody: keep capitalized names
+        if start <= group.start < end and group.group != "anonymous" and \
+                re.search(r"\b[A-Z]", group.text):
+            add("organization", group.label, group.start, group.end,
+                organization=group.organization)
+    places = place_mentions.get(article.id)
+    if places is not None:
+        for mention in places:
+            if start <= mention["start"] < end:
+                add("place", mention["name"], mention["start"], mention["end"],
+                    place=mention["place"])
+    else:
+        person_spans = [(p.start, p.end) for p in view.persons]
+        for label, e_start, e_end, surface in article.entities:
+            if label in PLACE_LABELS and start <= e_start < end and \
+                    not any(s <= e_start < e for s, e in person_spans):
+                add("place", re.sub(r"^the\s+", "", surface), e_start, e_end)
+    return rows
+
+
+# ---------------------------------------------------------------- grouping
+
+def content_words(tokens: list[list]) -> str:
+    """Sorted distinct content lemmas; a topic's trigger lemmas become the topic's name, so
+    "withdrew" and "pulled out" compare equal."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    canonical = {lemma: name for name, topic in claim_topics()["topics"].items()
+                 for lemma in topic.get("lemmas", []) + [p.split()[0] for p in
+                                                          topic.get("particle_verbs", [])]}
+
+    skip = set(STOP_WORDS) | set(claim_topics().get("grouping_stopwords", [])) | \
+        {entry["lemma"] for entry in quotes_stage.reporting_verbs()["forms"].values()}
+    words = [canonical.get(t[3].lower(), t[3].lower()) for t in tokens
+             if t[4] in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and t[3].lower() not in skip
+             and t[2].lower() not in skip]
+    return " ".join(sorted(set(words)))
+
+
+def source_key(article: dict, articles_by_id: dict) -> str:
+    original = articles_by_id.get(article["duplicate_of"]) if article.get("duplicate_of") \
+        else None
+    root = original or article
+    return f"outlet:{root['outlet']}" if root.get("outlet") else f"article:{root['id']}"
+
+
+def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
+                 articles_by_id: dict) -> tuple[list[dict], list[dict]]:
+    names_by_claim: dict[str, set] = {c["id"]: set() for c in claims}
+    for link in links:
+        names_by_claim[link["claim"]].add(_key(link["label"]))
+    frequency: dict[str, int] = {}
+    for names in names_by_claim.values():
+        for name in names:
+            frequency[name] = frequency.get(name, 0) + 1
+    total = max(len(claims), 1)
+    idf = {name: math.log((1 + total) / (1 + count)) + 0.1 for name, count in frequency.items()}
+    signature = {c["id"]: content_words(tokens_by_claim[c["id"]]) for c in claims}
+
+    def entity_overlap(a: str, b: str) -> float:
+        shared = names_by_claim[a] & names_by_claim[b]
+        union = names_by_claim[a] | names_by_claim[b]
+        if not union:
+            return 0.0
+        return sum(idf[n] for n in shared) / sum(idf[n] for n in union)
+
+    parent = {c["id"]: c["id"] for c in claims}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    distinctive = set(distinctive_names(frequency, total))
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            if a["article"] == b["article"]:
+                continue
+            same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
+            if not same_text and (not a["topic"] or a["topic"] != b["topic"]):
+                continue
+            text_score = fuzz.token_set_ratio(signature[a["id"]], signature[b["id"]]) / 100
+            score = TEXT_WEIGHT * text_score + (1 - TEXT_WEIGHT) * entity_overlap(a["id"], b["id"])
+            shares_distinctive = bool(names_by_claim[a["id"]] & names_by_claim[b["id"]]
+                                      & distinctive)
+            shared_words = len(set(signature[a["id"]].split()) & set(signature[b["id"]].split()))
+            if same_text or (score >= GROUP_THRESHOLD and text_score >= MIN_TEXT_SCORE and
+                             shared_words >= MIN_SHARED_WORDS and
+                             (shares_distinctive or text_score >= NEAR_VERBATIM)):
+                parent[find(a["id"])] = find(b["id"])
+
+    members: dict[str, list[dict]] = {}
+    for claim in claims:
+        members.setdefault(find(claim["id"]), []).append(claim)
+    groups = []
+    file_of = {a: row["file"] for a, row in articles_by_id.items()}
+    for claim_list in members.values():
+        claim_list.sort(key=lambda c: (articles_by_id[c["article"]].get("duplicate_of") is not None,
+                                       file_of[c["article"]], c["start"]))
+        representative = claim_list[0]
+        group_id = stable_id(claim_group=representative["id"])
+        sources = {source_key(articles_by_id[c["article"]], articles_by_id) for c in claim_list}
+        files = sorted({file_of[c["article"]] for c in claim_list})
+        for claim in claim_list:
+            claim["claim_group"] = group_id
+        groups.append({
+            "id": group_id, "claim": representative["id"], "text": representative["text"],
+            "topic": representative["topic"], "claims": len(claim_list),
+            "articles": len({c["article"] for c in claim_list}), "outlets": len(sources),
+            "single_source": int(len(sources) == 1), "files": ", ".join(files),
+            "sources": ", ".join(sorted(sources)), "contradictions": 0})
+    groups.sort(key=lambda g: (-g["outlets"], -g["claims"], g["text"]))
+    return groups, distinctive_names(frequency, total)
+
+
+def distinctive_names(frequency: dict[str, int], total: int) -> list[str]:
+    return sorted(name for name, count in frequency.items()
+                  if count / total <= DISTINCTIVE_SHARE)
+
+
+def focus_span(view, trigger: int | None, start: int, end: int) -> tuple[int, int]:
+    """The clause a topical claim is about: the subtree of the verb that governs its trigger
+    word ("Norland's army withdrew its troops from X on March 2" inside a longer sentence)."""
+    if trigger is None:
+        return start, end
+    index = view.token_at(trigger)
+    for _ in range(4):
+        if index is None or view.tokens[index][4] in ("VERB", "AUX"):
+            break
+        head = view.tokens[index][7]
+        index = None if head == index else head
+    if index is None:
+        return start, end
+    focus_start, focus_end = view.subtree_span(index)
+    if len([t for t in view.tokens if focus_start <= t[0] < focus_end]) < 4:
+        return start, end
+    return max(start, focus_start), min(end, focus_end)
+
+
+def trigger_position(claim: dict, tokens: list[list], text: str) -> int | None:
+    """Offset of the first word that put the claim on its topic ("withdrew", "presence")."""
+    topic = claim_topics()["topics"].get(claim["topic"] or "", {})
+    positions = [t[0] for t in tokens if t[3].lower() in set(topic.get("lemmas", []))]
+    lower = text.lower()
+    for phrase in topic.get("phrases", []):
+        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
+        if found:
+            positions.append(claim["start"] + found.start())
+    return min(positions) if positions else None
+
+
+def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
+                   articles_by_id: dict, distinctive: list[str],
+                   tokens_by_claim: dict) -> list[dict]:
+    topics = claim_topics()["topics"]
+    by_group: dict[str, list[dict]] = {}
+    for claim in claims:
+        by_group.setdefault(claim["claim_group"], []).append(claim)
+    # The place or organization a topical claim is about: named after its trigger word
+    # ("withdrew its forces from X", "a military presence in ... X").
+    triggers = {c["id"]: trigger_position(c, tokens_by_claim[c["id"]], c["text"])
+                for c in claims}
+    names: dict[str, set] = {}
+    for link in links:
+        trigger = triggers.get(link["claim"])
+        if link["kind"] in ("place", "organization") and trigger is not None and \
+                trigger <= link["start"] <= trigger + FOCUS_CHARS:
+            names.setdefault(link["claim"], set()).add(_key(link["label"]))
+    distinctive = set(distinctive)
+    rows = []
+
+    def source(claim):
+        return source_key(articles_by_id[claim["article"]], articles_by_id)
+
+    def add(kind, a, b, detail, shared=None):
+        rows.append({"id": stable_id(kind=kind, claim=a["id"], other=b["id"]), "kind": kind,
+                     "claim_group": a["claim_group"], "other_group": b["claim_group"],
+                     "claim": a["id"], "other_claim": b["id"], "shared": shared,
+                     "detail": detail})
+
+    # one fact, two dates
+    for group_claims_ in by_group.values():
+        dated = [c for c in group_claims_ if c["date"] and topics.get(c["topic"] or "", {}).get("dated")]
+        seen = set()
+        for i, a in enumerate(dated):
+            for b in dated[i + 1:]:
+                if a["date"] != b["date"] and source(a) != source(b) and \
+                        frozenset((a["date"], b["date"])) not in seen:
+                    seen.add(frozenset((a["date"], b["date"])))
+                    add("date", a, b, f"{a['date_text']} ({a['date']}) vs "
+                                      f"{b['date_text']} ({b['date']})")
+    # opposing topics about one distinctive place or organization
+    representatives = {g["id"]: g for g in groups}
+    done = set()
+    for a in claims:
+        opposed = set(topics.get(a["topic"] or "", {}).get("opposes", []))
+        if not opposed:
+            continue
+        for b in claims:
+            if b["topic"] not in opposed or source(a) == source(b):
+                continue
+            pair = tuple(sorted((a["claim_group"], b["claim_group"])))
+            if pair in done:
+                continue
+            shared = names.get(a["id"], set()) & names.get(b["id"], set()) & distinctive
+            if shared:
+                done.add(pair)
+                first, second = (a, b) if a["topic"] < b["topic"] else (b, a)
+                add("opposing-topics", first, second,
+                    f"{first['topic']} vs {second['topic']}", ", ".join(sorted(shared)))
+    counts: dict[str, int] = {}
+    for row in rows:
+        for group in {row["claim_group"], row["other_group"]}:
+            counts[group] = counts.get(group, 0) + 1
+    for group_id, count in counts.items():
+        representatives[group_id]["contradictions"] = count
+    return rows
+
+
+def extract(articles, tables) -> dict[str, list[dict]]:
+    mentions = quotes_stage.people_source(articles, tables)
+    organizations = quotes_stage.organization_index(tables)
+    _, place_mentions = place_source(tables)
+    outlets = {row["id"]: row["name"] for row in tables.get("outlets", [])}
+    quote_rows: dict[str, list[dict]] = {}
+    for row in tables.get("quotes", []):
+        quote_rows.setdefault(row["article"], []).append(row)
+    claims, links, tokens_by_claim = [], [], {}
+    for article in articles:
+        view = quotes_stage.ArticleView(article, mentions.get(article.id, []), organizations)
+        attributor = quotes_stage.Attributor(view)
+        article_claims, article_links = claim_rows_for_article(
+            article, view, attributor, quote_rows.get(article.id, []), place_mentions,
+            outlets.get(article.outlet))
+        for claim in article_claims:
+            focus_start, focus_end = claim.pop("_focus")
+            claim.pop("_trigger")
+            tokens_by_claim[claim["id"]] = [t for t in article.tokens
+                                            if focus_start <= t[0] < focus_end]
+        claims += article_claims
+        links += article_links
+    articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {
+        a.id: {"id": a.id, "file": a.file, "outlet": a.outlet, "duplicate_of": a.duplicate_of}
+        for a in articles}
+    groups, distinctive = group_claims(claims, links, tokens_by_claim, articles_by_id)
+    conflicts = contradictions(claims, groups, links, articles_by_id, distinctive,
+                               tokens_by_claim)
+    return {"claims": claims, "claim_links": links, "claim_groups": groups,
+            "claim_contradictions": conflicts}
+
+
+# ---------------------------------------------------------------- schema
+
+def tables_for(declared: set[str]) -> list[schema.Table]:
+    person_key = [("person", "people", "id")] if "people" in declared else []
+    org_key = [("organization", "organizations", "id")] if "organizations" in declared else []
+    place_key = [("place", "places", "id")] if "places" in declared else []
+    return [
+        schema.Table("claim_groups", {
+            "id": str, "claim": str, "text": str, "topic": str, "claims": int, "articles": int,
+            "outlets": int, "single_source": int, "files": str, "sources": str,
+            "contradictions": int}, indexes=[("topic",), ("outlets",)]),
+        schema.Table("claims", {
+            "id": str, "article": str, "sentence": str, "start": int, "end": int, "text": str,
+            "kind": str, "topic": str, "topics": str, "attribution": str,
+            "attributed_to": str, "person": str, "organization": str, "cue": str,
+            "attribution_method": str, "quote": str, "date_text": str, "date": str,
+            "claim_group": str},
+            foreign_keys=[("article", "articles", "id"), ("sentence", "sentences", "id"),
+                          ("quote", "quotes", "id"), ("claim_group", "claim_groups", "id"),
+                          *person_key, *org_key],
+            fts=("text", "attributed_to"), indexes=[("topic",), ("attribution",)]),
+        schema.Table("claim_links", {
+            "id": str, "claim": str, "kind": str, "label": str, "person": str,
+            "organization": str, "place": str, "start": int, "end": int, "text": str},
+            foreign_keys=[("claim", "claims", "id"), *person_key, *org_key, *place_key],
+            indexes=[("kind", "label")]),
+        schema.Table("claim_contradictions", {
+            "id": str, "kind": str, "claim_group": str, "other_group": str, "claim": str,
+            "other_claim": str, "shared": str, "detail": str},
+            foreign_keys=[("claim_group", "claim_groups", "id"),
+                          ("other_group", "claim_groups", "id"), ("claim", "claims", "id"),
+                          ("other_claim", "claims", "id")]),
+    ]
+
+
+VIEWS = [schema.View("claim_corroboration", """
+select
+  claim_groups.text as claim,
+  claim_groups.outlets as outlets,
+  claim_groups.files as files,
+  claim_groups.topic as topic,
+  claim_groups.claims as claims,
+  claim_groups.articles as articles,
+  claim_groups.single_source as single_source,
+  claim_groups.contradictions as contradictions,
+  claim_groups.id as claim_group
+from claim_groups
+order by claim_groups.outlets desc, claim_groups.claims desc, claim_groups.text
+""")]
+
+
+def __getattr__(name: str):
+    # Foreign keys to people, organizations and places only when those stages declare them.
+    if name == "TABLES":
+        return tables_for(quotes_stage._declared_tables())
+    raise AttributeError(name)
