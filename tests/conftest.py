@@ -90,6 +90,20 @@ def ds(seeds_db_path, metadata):
                      plugins_dir=str(ROOT / "plugins"), settings={"num_sql_threads": 2})
 
 
+@pytest.fixture(scope="session")
+def published_dist(seeds_db_path, tmp_path_factory):
+    """The static export (`make publish`) of the seeds database: (dist folder, PublishResult)."""
+    from talks_dataset import publish
+
+    dist = tmp_path_factory.mktemp("publish") / "dist"
+    # The same file name as `make publish` (talks.db), so URLs read /talks/...
+    # A smaller crawl budget than `make publish` keeps the test quick; every required page
+    # (index, database, tables, views, rows, queries, charts) is still exported.
+    result = publish.publish(seeds_db_path, dist, metadata_path=ROOT / "metadata.yml",
+                             plugins_dir=ROOT / "plugins", max_pages=300)
+    return dist, result
+
+
 def article(db: sqlite_utils.Database, file_prefix: str) -> dict:
     """The articles row whose file name starts with `file_prefix` (e.g. "002")."""
     rows = list(db["articles"].rows_where("file like ?", [file_prefix + "%"]))

@@ -42,7 +42,8 @@ class Article:
 # (schema.View) and extract(articles, tables) -> {table name: rows}; `tables` holds the rows of
 # the stages before it, so later stages can link to earlier ones (quotes to people, ...).
 def extraction_stages() -> list:
-    return []
+    from . import claims, people, places, quotes
+    return [people, places, quotes, claims]
 
 
 @dataclasses.dataclass
