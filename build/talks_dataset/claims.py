@@ -60,11 +60,19 @@ def claim_topics() -> dict:
 
 
 def topics_of(tokens: list[list], text: str) -> list[str]:
+    """Topics of a sentence. Words inside names and titles are no topic words ("Energy
+    Minister X", "the Northern Direct Investment Fund": capitalized inside the sentence), nor is
+    "according" (lemma "accord"). A topic's `weak_lemmas` count only with one of its
+    `context_lemmas` ("maintain" is a presence only next to "troops", "base", ...)."""
     found = []
-    lemmas = {token[3].lower() for token in tokens}
+    lemmas = {token[3].lower() for index, token in enumerate(tokens)
+              if not (index > 0 and token[2][:1].isupper()) and token[2].lower() != "according"}
+    all_lemmas = {token[3].lower() for token in tokens}
     lower = text.lower()
     for name, topic in claim_topics()["topics"].items():
-        if lemmas & set(topic.get("lemmas", [])) or any(
+        weak = lemmas & set(topic.get("weak_lemmas", [])) and \
+            all_lemmas & set(topic.get("context_lemmas", []))
+        if lemmas & set(topic.get("lemmas", [])) or weak or any(
                 re.search(rf"\b{re.escape(phrase)}\b", lower) for phrase in topic.get("phrases", [])) \
                 or any(_particle_verb(tokens, phrase) for phrase in topic.get("particle_verbs", [])):
             found.append(name)
@@ -329,6 +337,15 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         return x
 
     distinctive = set(distinctive_names(frequency, total))
+    # the people a claim is about, its speaker aside ("Temirov is expected to visit Turkey"
+    # and "Aydin is expected to visit Russia" are two facts; "Orlov said X" and "Petrov said
+    # X" may be one)
+    speaker_of = {c["id"]: c.get("person") for c in claims}
+    actors: dict[str, set] = {c["id"]: set() for c in claims}
+    for link in links:
+        if link["kind"] == "person" and (link.get("person") is None
+                                         or link["person"] != speaker_of[link["claim"]]):
+            actors[link["claim"]].add(_key(link["label"]))
     for i, a in enumerate(claims):
         for b in claims[i + 1:]:
             if a["article"] == b["article"]:
@@ -336,6 +353,9 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
             if not same_text and (not a["topic"] or a["topic"] != b["topic"]):
                 continue
+            if actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
+                    and fuzz.ratio(a["text"], b["text"]) < 90:
+                continue    # different people doing the same kind of thing: not one fact
             text_score = fuzz.token_set_ratio(signature[a["id"]], signature[b["id"]]) / 100
             score = TEXT_WEIGHT * text_score + (1 - TEXT_WEIGHT) * entity_overlap(a["id"], b["id"])
             shares_distinctive = bool(names_by_claim[a["id"]] & names_by_claim[b["id"]]

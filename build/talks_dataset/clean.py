@@ -141,6 +141,8 @@ DATELINE = re.compile(
     r"^(?P<dateline>(?P<city>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
     r"(?:,\s*(?P<region>[A-Z][\w.'’]*(?:\s+[\w.'’]+){0,5}?))?)"
     r"(?:\s*\((?P<agency>[^)]{1,40})\))?\s*[–—-]{1,2}\s+")
+TRAILER = re.compile(r"^\((?i:additional\s+)?(?i:reporting|writing|editing)\s+by\b[^()]*;[^()]*\)$")
+TRAILER_PART = re.compile(r"[^();\s][^();]*")
 SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]$")
 
 
@@ -177,6 +179,17 @@ def looks_like_title(line: str) -> bool:
     return capitalized / len(words) >= 0.6
 
 
+def _headline_before_metadata(line: str, raw_lines: list[str], number: int) -> bool:
+    """A sentence-case headline ("Russia, Turkey discuss Syria as ...") is the title when it
+    has no sentence end and the next non-empty line is header metadata (a date, a byline)."""
+    words = line.split()
+    if not 2 <= len(words) <= 25 or SENTENCE_END.search(line):
+        return False
+    following = next((strip_markdown(raw)[0] for raw in raw_lines[number:]
+                      if strip_markdown(raw)[0]), "")
+    return bool(parse_date_line(following) or BYLINE.match(following))
+
+
 def split_names(names: str) -> list[str]:
     return [n.strip() for n in re.split(r",\s*|\s+and\s+", names) if n.strip()]
 
@@ -204,7 +217,8 @@ def clean_document(source: SourceDocument) -> CleanArticle:
     paragraphs: list[tuple[str, str, list[tuple]]] = []  # (text, kind, credits in paragraph)
     furniture_words: list[str] = []
     in_header, rest_kind = True, None
-    for number, raw_line in enumerate(raw.split("\n"), start=1):
+    raw_lines = raw.split("\n")
+    for number, raw_line in enumerate(raw_lines, start=1):
         line, heading = strip_markdown(raw_line)
         if not line:
             continue
@@ -240,19 +254,28 @@ def clean_document(source: SourceDocument) -> CleanArticle:
                 article.published = date
                 article.furniture.append(FurnitureLine(number, "date", line))
                 continue
-            if not article.title and not paragraphs and looks_like_title(line):
+            if not article.title and not paragraphs and (
+                    looks_like_title(line) or _headline_before_metadata(line, raw_lines, number)):
                 article.title = line
                 article.furniture.append(FurnitureLine(number, "title", line))
                 continue
         kind, found = "body", []
-        for role, pattern in credit_rules:
-            match = pattern.search(line)
-            if match:
-                kind = "caption" if role == "photo" and match.start() > 0 else "credit"
-                found.append((role, match))
-                break
-        # A caption (it ends in a photo credit) does not end the header: a dateline may follow.
-        in_header = in_header and kind != "body"
+        # A wire trailer "(Reporting by A in X; Additional reporting by B; Editing by C)" holds
+        # several credits: each ';'-separated part is matched on its own.
+        parts = ([(m.group(), m.start()) for m in TRAILER_PART.finditer(line)]
+                 if TRAILER.match(line) else [(line, 0)])
+        for part, part_offset in parts:
+            for role, pattern in credit_rules:
+                match = pattern.search(part)
+                if match:
+                    kind = ("caption" if role == "photo" and match.start() + part_offset > 0
+                            else "credit")
+                    found.append((role, match, part_offset))
+                    break
+        # A caption (it ends in a photo credit) does not end the header: a dateline may follow;
+        # nor does a short label line ("Associated Press" under a byline, a bare "ANKARA").
+        in_header = in_header and (kind != "body" or (len(line.split()) <= 3
+                                                      and not SENTENCE_END.search(line)))
         if (kind == "body" and paragraphs and paragraphs[-1][1] == "body"
                 and not SENTENCE_END.search(paragraphs[-1][0]) and line[:1].islower()):
             # A hard-wrapped line continues the previous paragraph.
@@ -273,9 +296,9 @@ def clean_document(source: SourceDocument) -> CleanArticle:
         if pieces:
             offset += 2
         article.segments.append(Segment(offset, offset + len(text), kind))
-        for role, match in found:
+        for role, match, part_offset in found:
             for name in split_names(match.group("names")):
-                local = text.find(name, match.start("names"))
+                local = text.find(name, part_offset + match.start("names"))
                 groups = match.groupdict()
                 article.credits.append(Credit(
                     role=role, name=name, organization=(groups.get("organization") or None),
@@ -284,7 +307,9 @@ def clean_document(source: SourceDocument) -> CleanArticle:
         offset += len(text)
     article.text = "\n\n".join(pieces)
 
-    first_body = next((article.text[s.start:s.end] for s in article.segments if s.kind == "body"), "")
+    # the first real paragraph: not a short label line kept in the header ("Associated Press")
+    first_body = next((article.text[s.start:s.end] for s in article.segments if s.kind == "body"
+                       and len(article.text[s.start:s.end].split()) > 3), "")
     dateline = DATELINE.match(first_body)
     agency = None
     if dateline:

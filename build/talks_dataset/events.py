@@ -3,9 +3,11 @@
 Pure functions over plain rows; called by the people stage. Cues are data (data/event_cues.yml).
 
 Method:
-1. Each article reports one *main event*: its principals are the people named in sentences with
-   an event cue ("met", "talks", "visit", "phone call"), heads of state/government first, then by
-   mentions; its kind is the strongest cue among those sentences (phone call > talks > visit).
+1. Each article reports one *main event*: its principals are the people named in its lede, the
+   first sentence with an event cue ("met", "talks", "visit", "phone call") that names people
+   (all cue sentences when none does), heads of state/government first, then by mentions; its
+   kind is the strongest cue (phone call > talks > visit) among the cue sentences naming all
+   principals, sentences in the future or hypothetical ("is expected to visit") aside.
 2. Its date comes from the publication date (a near-duplicate scrape without one takes its
    original's) and the first day expression in those sentences ("on Wednesday" -> the latest
    Wednesday on or before the publication date, or the next one in a sentence in the future
@@ -198,15 +200,26 @@ def article_event(article, published: dt.date | None, person_mentions: list[dict
     in_cues = Counter(m["person"] for s, _ in cue_sentences for m in by_sentence[s["id"]])
     if not in_cues:
         return None
-    ranked = sorted(in_cues, key=lambda p: (not people[p]["leader"], -counts[p], -in_cues[p], p))
+    # The lede names the event: the principals come from the first event-cue sentence that
+    # names people (not from a later aside: "Quell had no plans to meet Aydin", "Quell and
+    # Xi last met in September").
+    lede = next((s for s, _ in cue_sentences if by_sentence[s["id"]]), None)
+    lede_people = {m["person"] for m in by_sentence[lede["id"]]} if lede else set()
+    pool = lede_people or set(in_cues)
+    ranked = sorted(pool, key=lambda p: (not people[p]["leader"], -counts[p], -in_cues[p], p))
     principals = ranked[:2]
     if len(principals) == 2 and not people[principals[1]]["leader"] and people[principals[0]]["leader"] \
-            and in_cues[principals[1]] < 2:
+            and in_cues[principals[1]] < 2 and not lede_people:
         principals = principals[:1]      # a lone leader and a passer-by: not a bilateral key
     main = [(s, k) for s, k in cue_sentences
             if any(m["person"] in principals for m in by_sentence[s["id"]])] or cue_sentences
     order = {"phone call": 0, "talks": 1, "visit": 2}
-    kind = min((k for _, ks in main for k in ks), key=order.get)
+    # kind: from sentences naming all principals, in the past ("is expected to visit" and
+    # "a phone call ... was possible" are no evidence of what happened)
+    together = [(s, k) for s, k in main
+                if set(principals) <= {m["person"] for m in by_sentence[s["id"]]}] or main
+    factual = [(s, k) for s, k in together if not cues()["future"].search(s["text"])] or together
+    kind = min((k for _, ks in factual for k in ks), key=order.get)
     event = ArticleEvent(article=article, key=frozenset(principals), principals=principals,
                          kind=kind, sentence_ids=[s["id"] for s, _ in main], published=published)
     # ordinals: with a month right after -> an earlier event; without -> this event

@@ -13,15 +13,27 @@ Method (pure functions, no spaCy):
   their first-name keys are equal or similar (rapidfuzz ratio >= FIRST_NAME_SIMILARITY, so
   "ahmed"/"ahmad" match, "maher"/"ahmed" do not), and their middle words do not contradict
   ("Asaad Hassan al-Rifai" = "Asaad al-Rifai": a missing middle name is no contradiction).
+- A given name may be dropped in front of a middle name: "Kemal Aydin" = "Mehmet Kemal
+  Aydin" (the short form's first name is the long form's word before the surname), unless
+  that word is a patronymic after "bin"/"ibn" ("Rashid Al Nouri" is not "Karim bin Rashid Al
+  Nouri", his son).
+- Family names written first (data/family_name_first.csv: "Zhou Ming", "Park Min Ho"):
+  a one-word mention may name the first word ("Zhou said ...").
 - A surname alone is resolved by the caller: to the full name in the same article (same-article
   evidence first), else to the most attested person with that surname across the corpus.
 """
 from __future__ import annotations
 
+import csv
+import functools
 import re
 import unicodedata
+from pathlib import Path
 
 from rapidfuzz import fuzz
+
+DATA = Path(__file__).parent / "data"
+PATRONYMIC_CONNECTORS = {"bin", "ibn", "bint", "ben", "ould"}
 
 PARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|az|ar|an|ud|ul)[-‐‑’']", re.IGNORECASE)
 STANDALONE_PARTICLES = {"al", "el", "ad", "as", "ash", "at", "az", "ar", "an"}
@@ -61,10 +73,48 @@ def fold_word(word: str) -> str:
     return word
 
 
+class NameKey(tuple):
+    """A name key (a tuple of folded words) that remembers which words are patronymics
+    (the word after "bin"/"ibn"); equality and hashing are the tuple's."""
+    patronymic: frozenset = frozenset()
+
+
 def name_key(name: str) -> tuple[str, ...]:
     """Folded words of a name, connectors dropped: ("andrei", "dorin")."""
-    return tuple(fold_word(w) for w in name_words(name)
-                 if w.lower() not in CONNECTORS and fold_word(w))
+    words, patronymic, after_connector = [], set(), False
+    for word in name_words(name):
+        if word.lower() in CONNECTORS:
+            after_connector = word.lower() in PATRONYMIC_CONNECTORS
+            continue
+        folded = fold_word(word)
+        if folded:
+            if after_connector:
+                patronymic.add(len(words))
+            words.append(folded)
+        after_connector = False
+    key = NameKey(words)
+    key.patronymic = frozenset(patronymic)
+    return key
+
+
+@functools.lru_cache(maxsize=None)
+def family_name_first() -> frozenset[str]:
+    with open(DATA / "family_name_first.csv", encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return frozenset(fold_word(row["name"]) for row in rows)
+
+
+def family_first(key: tuple[str, ...]) -> bool:
+    """Is the first word of this (2- or 3-word) name its family name ("Zhou Ming")?"""
+    return 2 <= len(key) <= 3 and key[0] in family_name_first()
+
+
+def surname_of(name: str) -> str:
+    """The written surname of a full name: the family name, first or last."""
+    words = [w for w in name_words(name) if w.lower() not in CONNECTORS]
+    if not words:
+        return name
+    return words[0] if family_first(name_key(name)) else words[-1]
 
 
 def surname_key(name: str) -> str:
@@ -87,7 +137,11 @@ def same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not _similar(a[-1], b[-1], SURNAME_SIMILARITY) or (a[-1][0] != b[-1][0]):
         return False
     if not _similar(a[0], b[0], FIRST_NAME_SIMILARITY) or a[0][0] != b[0][0]:
-        return False
+        short, long_ = (a, b) if len(a) < len(b) else (b, a)
+        # "Kemal Aydin" = "Mehmet Kemal Aydin": the first name dropped before a middle
+        # name, never before a patronymic ("Rashid Al Nouri" != "Karim bin Rashid Al Nouri")
+        return (len(short) == 2 and len(long_) >= 3 and short[0] == long_[-2]
+                and len(long_) - 2 not in getattr(long_, "patronymic", frozenset()))
     middle_a, middle_b = set(a[1:-1]), set(b[1:-1])
     return middle_a <= middle_b or middle_b <= middle_a
 
@@ -100,6 +154,8 @@ def surname_matches(surname: str, key: tuple[str, ...]) -> bool:
     candidates = {key[-1]}
     if len(key) >= 3:
         candidates.add(key[-2] + key[-1])
+    if family_first(key):
+        candidates.add(key[0])
     return surname in candidates
 
 

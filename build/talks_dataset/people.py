@@ -230,6 +230,19 @@ def find_candidates(article, label_counts: Counter) -> list[Candidate]:
             if not key:
                 continue
             words = [t.low for t in tokens[n:j]]
+            org_at = [k for k in range(n, j) if tokens[k].low in lex.org_words]
+            after_org = roles.strip_title_words(tokens, org_at[-1] + 1, j) if org_at else j
+            if org_at and j - after_org >= 2 and not any(
+                    tokens[k].low in lex.org_words or tokens[k].low in lex.countries
+                    for k in range(after_org, j)):
+                # "Head of the Northern Direct Investment Fund Pavel Ivin": the name is
+                # the run after the organization's last word (and any title after it)
+                n = after_org
+                start = tokens[n].start
+                span = (start, end)
+                surface = text[start:end]
+                key = names.name_key(surface)
+                words = [t.low for t in tokens[n:j]]
             if any(w in lex.org_words or w in lex.countries for w in words) and len(key) > 1:
                 continue
             candidate = Candidate(
@@ -408,7 +421,7 @@ def extract(articles, tables):
         people[person_id] = {
             "id": person_id, "name": canonical,
             "country": countries.most_common(1)[0][0] if countries else None,
-            "kind": kind, "surname": names.name_words(canonical)[-1],
+            "kind": kind, "surname": names.surname_of(canonical),
             "leader": int(any(t.leader for t in titles)),
             "articles": len({c.article.id for c in items}), "mentions": len(items),
             "_forms": forms, "_form_articles": form_articles,
@@ -425,13 +438,15 @@ def extract(articles, tables):
                               if any(names.same_person(key, names.name_key(f)) for f in p["_forms"])),
                              None)
             if person_id is None:
-                person_id = slug(credit.name)
+                # an all-capitals byline ("By JANE ROE") is named in running-text case
+                display = credit.name.title() if credit.name.isupper() else credit.name
+                person_id = slug(display)
                 people[person_id] = {
-                    "id": person_id, "name": credit.name, "country": None,
+                    "id": person_id, "name": display, "country": None,
                     "kind": "photographer" if credit.role == "photo" else "journalist",
-                    "surname": names.name_words(credit.name)[-1], "leader": 0, "articles": 1,
-                    "mentions": 0, "_forms": Counter({credit.name: 0}),
-                    "_form_articles": defaultdict(set, {credit.name: {article.id}}),
+                    "surname": names.surname_of(display), "leader": 0, "articles": 1,
+                    "mentions": 0, "_forms": Counter({display: 0}),
+                    "_form_articles": defaultdict(set, {display: {article.id}}),
                     "_countries": Counter()}
             credit_rows.append({
                 "id": stable_id(person=person_id, article=article.id, role=credit.role,
@@ -475,6 +490,10 @@ def extract(articles, tables):
         if item:
             article_events.append(item)
     clustered = events_module.cluster(article_events)
+    # A government's own readout ("The President held talks ... The talks were attended by
+    # ...") lists its own officials without a demonym: their side is the government's country.
+    readout_country = {row["id"]: row.get("country") for row in tables.get("outlets") or []
+                       if row.get("kind") == "government" and row.get("country")}
     # roster sides are country evidence too (for people no title places)
     roster_hits = []
     for item in article_events:
@@ -484,9 +503,13 @@ def extract(articles, tables):
             in_sentence = [m for m in body_mentions[item.article.id] if m["sentence"] == sentence["id"]]
             found, rule = events_module.roster_members(sentence, in_sentence, flat_people)
             if found:
+                own = readout_country.get(item.article.outlet)
+                if own and rule == "member":
+                    found = [(person_id, side or own, mention) for person_id, side, mention in found]
                 roster_hits.append((item, sentence, found, rule))
                 for person_id, side, _ in found:
-                    if side and rule in ("demonym", "object"):
+                    if side and (rule in ("demonym", "object")
+                                 or (own and rule == "member" and not flat_people[person_id]["country"])):
                         people[person_id]["_countries"][side] += 1
     for person in people.values():
         if person["_countries"]:

@@ -15,8 +15,9 @@ Speaker attribution (`Attributor`) reads cue verbs (data/reporting_verbs.yml) ou
 the quote's sentences and resolves each cue's subject through the dependency parse (walking up
 participle and conjunct clauses: "..., describing it as “...”" belongs to the subject of the main
 verb), falling back on the nearest candidate before the verb. Candidates are person mentions
-(the people stage's `mentions`, or PERSON entities while that stage is absent), pronouns (the
-most recent person in subject position), "the former"/"the latter" (the two most recent
+(the people stage's `mentions`, or PERSON entities while that stage is absent), definite
+descriptions of the one person the article gives that title ("the Emir said"), pronouns (the
+previous speaker, or a newer person in subject position), "the former"/"the latter" (the two most recent
 people), and collective speakers (data/collective_speakers.yml, ORG entities). A cue right after
 the closing mark ("“...,” he said") wins over one before the quote ("X said that “...”"); "according
 to X" is the speaker only when no speech verb is found, otherwise it is stored as `via`. A quote
@@ -68,7 +69,8 @@ def reporting_verbs() -> dict:
     for lemma, entry in data["verbs"].items():
         for form in entry["forms"]:
             forms[form] = {"lemma": lemma, "strength": entry["strength"],
-                           "requires_next": entry.get("requires_next")}
+                           "requires_next": entry.get("requires_next"),
+                           "not_next": entry.get("not_next")}
     according = sorted(data.get("according_to", []), key=len, reverse=True)
     return {"forms": forms, "according": according, "hedges": set(data.get("hedges", []))}
 
@@ -248,6 +250,8 @@ class ArticleView:
                 start += len(words[0]) + 1
                 words = words[1:]
             while words and any(s <= start < e for s, e in person_spans):
+                if len(words) > 1 and re.search(r"['’]s$", words[0]):
+                    break       # "Aydin's office": the office speaks, named by its holder
                 start = self.text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                 words = words[1:]
             if not words:
@@ -307,6 +311,10 @@ class ArticleView:
                 following = re.match(r"\s+([a-z]+)", self.text[start + match.end():])
                 if not following or following.group(1) not in entry["requires_next"]:
                     continue
+            if entry["not_next"]:
+                following = re.match(r"\s+([a-z]+)", self.text[start + match.end():])
+                if following and following.group(1) in entry["not_next"]:
+                    continue
             found.append({"start": position, "end": start + match.end(),
                           "text": match.group(0).lower(), "lemma": entry["lemma"],
                           "strength": entry["strength"], "token": index})
@@ -333,6 +341,11 @@ class Attributor:
 
     def _covering(self, start: int, end: int) -> Candidate | None:
         inside = [c for c in self.all_candidates if c.start < end and c.end > start]
+        # "Aydin's office said": a collective that holds a person's possessive
+        holders = [c for c in inside if c.kind == "collective" and any(
+            p.kind == "person" and c.start <= p.start and p.end < c.end for p in inside)]
+        if holders:
+            return holders[-1]
         for kind in ("person", "former", "latter", "pronoun", "collective", "organization"):
             matches = [c for c in inside if c.kind == kind]
             if matches:
@@ -426,10 +439,16 @@ class Attributor:
                 return groups[-1]
             if word == "it":
                 return None
+        subjects = [p for p in persons if self._is_subject(p)]
         if previous_speaker is not None and previous_speaker.kind == "person" and \
                 candidate.start - previous_speaker.end < 400:
+            # "Zhou said ... He added": a newer person in subject position since the previous
+            # quote's speaker is who the pronoun continues
+            newer = [p for p in subjects if p.start > previous_speaker.end
+                     and p.label != previous_speaker.label]
+            if newer and candidate.start - newer[-1].end < 300:
+                return newer[-1]
             return previous_speaker
-        subjects = [p for p in persons if self._is_subject(p)]
         recent = subjects[-1] if subjects else None
         latest = persons[-1] if persons else None
         if recent and latest and latest.start - recent.end < 200:
@@ -480,8 +499,66 @@ def people_source(articles, tables) -> dict[str, list[dict]]:
             by_article.setdefault(row["article"], []).append(
                 {"start": row["start"], "end": row["end"], "text": row["text"],
                  "name": names.get(row["person"], row["text"]), "person": row["person"]})
+        for article in articles:
+            by_article.setdefault(article.id, []).extend(
+                description_mentions(article, by_article.get(article.id, []), tables, names))
         return by_article
     return fallback_person_mentions(articles)
+
+
+DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?")
+
+
+def description_mentions(article, mentions: list[dict], tables, names: dict) -> list[dict]:
+    """"the Emir said", "the Chinese foreign minister arrived": a definite description names
+    the one person the same article gives that title (head word, its modifiers and the
+    demonym's country must all fit; two fitting people -> nobody). Used to find speakers."""
+    from . import roles
+
+    lex = roles.lexicon()
+    positions = {row["id"]: row for row in tables.get("positions") or []}
+    holders: dict[str, tuple[set, set]] = {}
+    for row in tables.get("occupancies") or []:
+        if row["article"] != article.id or row.get("past"):
+            continue
+        words, countries = holders.setdefault(row["person"], (set(), set()))
+        words.update(re.findall(r"[a-z-]+", (row.get("title") or "").lower()))
+        country = positions.get(row["position"], {}).get("country")
+        if country:
+            countries.add(country)
+    if not holders:
+        return []
+    taken = [(m["start"], m["end"]) for m in mentions]
+    found = []
+    for match in DESCRIPTION.finditer(article.text):
+        # the shortest reading that ends in a head word: "the Emir said" -> "the Emir"
+        size = next((k for k in (1, 2, 3) if match.group(k)
+                     and match.group(k).lower() in lex.heads), None)
+        if size is None:
+            continue
+        words = [match.group(k) for k in range(1, size + 1)]
+        head = words[-1].lower()
+        country, qualifiers = None, []
+        for word in words[:-1]:
+            low = word.lower()
+            if word[:1].isupper() and low in lex.countries:
+                country = lex.countries[low]
+            elif low in lex.modifiers or low in lex.portfolio_words:
+                qualifiers.append(low)
+            else:
+                break
+        else:
+            start, end = match.start(), match.end(size)
+            # "the Syrian president, Karim al-Nouri": the name itself follows
+            if any(s < end + 4 and e > start for s, e in taken):
+                continue
+            fitting = [person for person, (title_words, countries) in holders.items()
+                       if head in title_words and set(qualifiers) <= title_words
+                       and (country is None or country in countries)]
+            if len(fitting) == 1:
+                found.append({"start": start, "end": end, "text": article.text[start:end],
+                              "name": names.get(fitting[0], fitting[0]), "person": fitting[0]})
+    return found
 
 
 def _surname_key(name: str) -> str:
@@ -589,7 +666,11 @@ def attribute_span(view: ArticleView, attributor: Attributor, open_: int, close:
             continue
         gap = view.text[close:cue["start"]]
         words = re.findall(r"[A-Za-z’'-]+", gap)
-        if len(gap) <= 80 and not any(w.lower() in CLAUSE_WORDS for w in words) \
+        # the quote ends its clause ("“...,” he said", "“...”, X said") unless the gap is
+        # just a short subject; "allow “any group” to use ..., the statement said" continues
+        ends_clause = (view.text[max(open_, close - 2):close - 1] in tuple(",.!?;:—–-")
+                       or gap.lstrip()[:1] in tuple(",.!?;:—–-") or len(words) <= 4)
+        if len(gap) <= 80 and ends_clause and not any(w.lower() in CLAUSE_WORDS for w in words) \
                 and not view.in_quote(cue["start"]) and '“' not in gap and '"' not in gap:
             chosen, method = cue, "cue-after"
         break
@@ -607,6 +688,21 @@ def attribute_span(view: ArticleView, attributor: Attributor, open_: int, close:
                 chosen, method = before[-1], "cue-before"
                 speaker = attributor.resolve(attributor.subject_of(chosen), chosen["start"],
                                              previous)
+    if chosen is not None and chosen["lemma"] == "say":
+        # "the agency quoted Kremlin spokesman X as saying “...”": X speaks, the agency is
+        # the channel
+        base = max(region_start, chosen["start"] - 120)
+        quoting = re.search(r"\bquot(?:ed|es|ing)\s+(.{1,100}?)\s+as\s+$",
+                            view.text[base:chosen["start"]])
+        if quoting:
+            window_start, window_end = base + quoting.start(1), base + quoting.end(1)
+            quoted = [c for c in view.persons if window_start <= c.start and c.end <= window_end]
+            quote_cue = next((c for c in verbs if c["lemma"] == "quote"
+                              and c["end"] <= window_start), None)
+            if quoted:
+                if quote_cue is not None:
+                    via = attributor.resolve(attributor.subject_of(quote_cue), quote_cue["start"])
+                speaker, method = quoted[-1], "quoted-as-saying"
     if according:
         source = attributor.resolve(attributor.subject_of(according[0]), according[0]["start"])
         if speaker is None:

@@ -259,6 +259,32 @@ def _word_class(tokens: list[Token], k: int) -> str | None:
     return None
 
 
+# Words of a state's formal name around its country word ("the State of Qatar", "the Syrian
+# Arab Republic"): such a complement names the title's country, not an organization.
+STATE_WORDS = {"state", "republic", "kingdom", "arab", "of", "the", "democratic", "federal",
+               "islamic", "united", "people's", "people’s", "sultanate", "emirate", "federation",
+               "socialist", "hashemite", "plurinational", "commonwealth", "principality"}
+
+
+def _names_a_country(tokens: list[Token]) -> bool:
+    lows = [t.low for t in tokens]
+    rest = [k for k, low in enumerate(lows) if low not in STATE_WORDS]
+    if not rest:
+        return False
+    found = country_at(tokens, rest[0])
+    return bool(found) and rest[0] + found[1] > rest[-1]
+
+
+def _host_indices(tokens: list[Token]) -> set[int]:
+    """Indices of words after "to"/"for"/"in" following a head: a host or portfolio country
+    ("Ambassador to Russia", "envoy for Syria"), not the country the person serves."""
+    lex = lexicon()
+    for k, token in enumerate(tokens):
+        if token.low in ("to", "for", "in") and any(t.low in lex.heads for t in tokens[:k]):
+            return set(range(k + 1, len(tokens)))
+    return set()
+
+
 def _organization(tokens: list[Token], text: str) -> str | None:
     """The organization a title phrase names (tokens of the office title only)."""
     lex = lexicon()
@@ -268,9 +294,29 @@ def _organization(tokens: list[Token], text: str) -> str | None:
             rest = tokens[k + 1:]
             while rest and rest[0].low in ("the", "a", "an"):
                 rest = rest[1:]
-            if rest and any(t.capitalized for t in rest):
-                return text[rest[0].start:rest[-1].end]
+            # "head of Turkey's National Intelligence Organisation": the country is no part of
+            # the organization's name
+            if len(rest) > 2 and rest[1].text in ("'s", "’s") and country_at(rest, 0):
+                rest = rest[2:]
+            # "and": a second office follows ("Prime Minister and Minister of ...")
+            cut = next((x for x, t in enumerate(rest) if t.low == "and"
+                        and x + 1 < len(rest) and rest[x + 1].low in lex.heads), None)
+            rest = rest[:cut] if cut is not None else rest
+            if not rest or not any(t.capitalized for t in rest) or _names_a_country(rest):
+                continue
+            phrase = " ".join(t.low for t in rest)
+            if lows[k - 1] in ("minister", "ministers", "ministry") and phrase in lex.portfolios:
+                return lex.portfolios[phrase]     # "Minister of Energy" -> Ministry of Energy
+            if lows[k - 1] in ("minister", "ministers", "ministry") and not any(
+                    t.low in lex.org_words for t in rest):
+                # "Minister of State" is a rank of minister, no ministry
+                if phrase == "state":
+                    return None
+                return "Ministry of " + text[rest[0].start:rest[-1].end]
+            return text[rest[0].start:rest[-1].end]
     phrase = " ".join(low for low in lows if low not in lex.heads or low in lex.portfolio_words)
+    # "foreign policy aide": a field of policy, not a ministry
+    phrase = re.sub(r"\b\w+ policy\b", " ", phrase)
     best = None
     for key, organization in lex.portfolios.items():
         if re.search(rf"\b{re.escape(key)}\b", phrase) and (best is None or len(key) > len(best[0])):
@@ -291,7 +337,10 @@ def _make_title(tokens: list[Token], text: str, form: str) -> list[Title]:
     if "head" not in classes and "rank" not in classes:
         return []
     country, past = None, any(c == "past" for c in classes)
+    host = _host_indices(tokens)
     for k in range(len(tokens)):
+        if k in host:
+            break
         found = country_at(tokens, k)
         if found and (found[1] > 1 or classes[k] == "country"):
             country = found[0]
@@ -329,7 +378,10 @@ def _make_title(tokens: list[Token], text: str, form: str) -> list[Title]:
     if office and "head" in office_classes:
         title_text = text[office[0].start:office[-1].end]
         low = title_text.lower()
-        leader = (not past and any(re.fullmatch(rf"(?:the\s+)?{re.escape(h)}", low)
+        # the office before its complement: "Emir of Qatar", "Prime Minister and Minister of
+        # Foreign Affairs" are offices of leaders
+        core = re.split(r"\s+(?:of|and)\s+", low)[0].strip()
+        leader = (not past and any(re.fullmatch(rf"(?:the\s+)?{re.escape(h)}", core)
                                    for h in lex.leader_heads))
         titles.insert(0, Title(text=title_text, stated=text[tokens[0].start:office[-1].end],
                                start=tokens[0].start, end=office[-1].end, form=form,
@@ -363,16 +415,36 @@ def prenominal(tokens: list[Token], i: int, text: str) -> tuple[list[Token], str
             pending = []
             k -= 2
             break
-        elif cls == "connector" and tokens[k].low in ("of", "for", "and", "the") and phrase:
+        elif cls == "connector" and tokens[k].low in ("of", "for", "and", "the", "to") and phrase:
             pending = [tokens[k]] + pending
+        elif cls == "capitalized" and phrase and phrase[0].low in lexicon().org_words:
+            # "Head of the Northern Direct Investment Fund X": capitalized words of an
+            # organization's name, when "of/for (the)" and an office head stand before them
+            m = _org_name_start(tokens, k)
+            if m is None:
+                break
+            phrase = tokens[m:k + 1] + pending + phrase
+            pending = []
+            k = m - 1
+            continue
         else:
             break
         k -= 1
+    # "the government of President X": a connector with no office before it is not part of
+    # the title
+    while True:
+        x = next((x for x, t in enumerate(phrase) if t.low in ("of", "for")), None)
+        if x is None or any(_word_class(phrase, y) in ("head", "rank") for y in range(x)):
+            break
+        phrase = phrase[x + 1:]
     # the leftmost words may be a determiner-less connector: drop dangling connectors
     while phrase and phrase[0].low in CONNECTORS:
         phrase = phrase[1:]
     country = None
+    host = _host_indices(phrase)
     for x in range(len(phrase)):
+        if x in host:
+            break
         found = country_at(phrase, x)
         if found and (_word_class(phrase, x) == "country"):
             country = found[0]
@@ -382,6 +454,22 @@ def prenominal(tokens: list[Token], i: int, text: str) -> tuple[list[Token], str
             country = inst[1]
             break
     return phrase, country
+
+
+def _org_name_start(tokens: list[Token], k: int) -> int | None:
+    """Start of the organization-name words ending at tokens[k] when "of/for (the)" and a head
+    (or modifier) stand before them, else None."""
+    m, count = k, 0
+    while m >= 0 and count < 5 and _word_class(tokens, m) in ("capitalized", "country",
+                                                               "modifier", "institution"):
+        m, count = m - 1, count + 1
+    first = m + 1
+    if m >= 0 and tokens[m].low == "the":
+        m -= 1
+    if m >= 1 and tokens[m].low in ("of", "for") and _word_class(tokens, m - 1) in (
+            "head", "modifier", "rank"):
+        return first
+    return None
 
 
 def appositive(tokens: list[Token], j: int, text: str) -> list[Token]:
@@ -425,6 +513,17 @@ def appositive(tokens: list[Token], j: int, text: str) -> list[Token]:
         tail += 1
     if tail >= 2 and tail < len(phrase) and _word_class(phrase, len(phrase) - 1 - tail) == "modifier":
         return []
+    # ", Minister of State Jane Roe and Ambassador X": two unknown capitalized words that no
+    # organization word ends are a name: the phrase is the next list item, not an apposition
+    x = 0
+    while x < len(phrase):
+        y = x
+        while y < len(phrase) and _word_class(phrase, y) == "capitalized":
+            y += 1
+        if y - x >= 2 and (y == len(phrase) or phrase[y].low in ("and", "of", "for")
+                           or _word_class(phrase, y) in ("head", "rank", "country")):
+            return []
+        x = max(y, x + 1)
     return phrase
 
 
@@ -435,9 +534,16 @@ def title_comma_name(tokens: list[Token], i: int, run_end: int) -> list[Token]:
     if run_end < len(tokens) and tokens[run_end].text not in (",", ".", ";", ")"):
         return []
     phrase, k = [], i - 2
-    while k >= 0 and _word_class(tokens, k) in ("head", "modifier", "past", "country",
-                                                 "institution", "possessive"):
-        phrase.insert(0, tokens[k])
+    while k >= 0:
+        cls = _word_class(tokens, k)
+        if cls in ("head", "modifier", "past", "country", "institution", "possessive"):
+            phrase.insert(0, tokens[k])
+        elif (cls == "connector" and tokens[k].low in ("to", "for", "of", "the") and phrase
+              and k > 0 and _word_class(tokens, k - 1) in ("head", "modifier", "connector")):
+            # "Syria's ambassador to China, X,": a complement after the head
+            phrase.insert(0, tokens[k])
+        else:
+            break
         k -= 1
     if k >= 0 and (tokens[k].low in DETERMINERS) and phrase:
         phrase.insert(0, tokens[k])
