@@ -1,5 +1,7 @@
-"""Evidence rendering: in any table or view with article + start + end columns, the cell holding
-the span's text shows its sentence with the span highlighted (<mark>) and a link to the article.
+"""Evidence rendering: in any table or view with article (or file) + start + end columns, the cell
+holding the span's text shows its sentence with the span highlighted (<mark>) and a link to the
+article that scrolls to the span. Also the CSS that keeps long article texts and the column
+descriptions readable.
 
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
@@ -15,6 +17,13 @@ EVIDENCE_CSS = """
 .evidence mark { background: #fff1a8; padding: 0 1px; }
 .evidence-article { font-size: 0.85em; white-space: nowrap; }
 .evidence-article::before { content: "→ "; }
+.id-link { font-family: monospace; font-size: 0.9em; }
+dl.column-descriptions { display: grid; grid-template-columns: max-content 1fr;
+  gap: 0.1em 1em; font-size: 0.85em; }
+dl.column-descriptions dt, dl.column-descriptions dd { margin: 0; }
+body.row.table-articles td.col-text { white-space: pre-wrap; }
+body.row.table-articles td.col-text { min-width: 26em; }
+body.table.table-articles td.col-text { min-width: 28em; }
 """
 
 
@@ -25,6 +34,8 @@ def render_cell(row, value, column, table, database, datasette):
     spans = web.span_columns(row.keys())
     if spans is None or table == "articles":
         return None
+    if column in (spans.article, spans.start, spans.end) or column in web.ID_COLUMN_TABLES:
+        return None  # never the evidence cell (id columns are the entity-link plugin's)
     article_id, start, end = (web.plain(row[name]) for name in (spans.article, spans.start, spans.end))
     if not isinstance(article_id, str) or not isinstance(start, int) or not isinstance(end, int):
         return None
@@ -32,22 +43,23 @@ def render_cell(row, value, column, table, database, datasette):
     async def render():
         db = datasette.get_database(database)
         found = await db.execute(
-            "select text, label from articles where id = ?", [article_id])
+            "select id, text, label from articles where "
+            + ("file = ?" if spans.by_file else "id = ?"), [article_id])
         article = found.first()
         if article is None:
             return None
-        text, label = article["text"], article["label"]
+        text, label, found_id = article["text"], article["label"], article["id"]
         if text is None or not (0 <= start <= end <= len(text)):
             return None
         if web.evidence_column(row, spans, text[start:end]) != column:
             return None
         sentences = [(r["start"], r["end"]) for r in await db.execute(
             "select start, [end] from sentences where article = ? and start <= ? and [end] >= ?",
-            [article_id, start, end])] if "sentences" in await db.table_names() else []
+            [found_id, start, end])] if "sentences" in await db.table_names() else []
         if web.is_whole_sentence(start, end, sentences):
             return None  # the sentences table itself: nothing to highlight
-        href = datasette.urls.row(database, "articles", tilde_encode(article_id))
-        return web.evidence_html(text, start, end, href, label or article_id, sentences)
+        href = datasette.urls.row(database, "articles", tilde_encode(found_id))
+        return web.evidence_html(text, start, end, href, label or found_id, sentences)
 
     return render()
 

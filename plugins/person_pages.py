@@ -1,11 +1,17 @@
-"""Entity pages: the row page of a person (or organization) also shows every row that points to
-it - roles, delegations, quotes, mentions - and the articles it appears in, each with evidence.
+"""Entity pages: the row page of a person shows, together, the articles naming them, the titles
+each outlet gives them, the delegations they sat in, their quotes and the claims attributed to
+them, each with its evidence; an organization's page lists every row pointing to it.
 
-Generic: it follows the foreign keys declared in the database (any table with a column
-referencing people.id), plus views with a `person_id` column, so tables added by later stages
-show up without changing this file. A missing table simply means a missing section.
+A person's sections are curated queries (PERSON_SECTIONS); other entities follow the foreign
+keys declared in the database plus views with an `<entity>_id` column, so tables added by later
+stages show up without changing this file. A missing table simply means a missing section.
+
+Also: in views and canned queries, id columns (person_id, event_id, claim_group, article...)
+link to their row, with content hashes shortened.
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
+import dataclasses
+
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 
@@ -17,6 +23,81 @@ VIEW_LINK_COLUMNS = {"people": ("person_id",), "organizations": ("organization_i
 ROWS_PER_SECTION = 25
 HIDDEN_COLUMNS = {"id", "start", "end", "sentence", "article_id", "person_id",
                   "organization_id", "rowid"}
+# The outlet, else the byline; a near-duplicate scrape repeats its original's facts, so the
+# roles, quotes and claims sections leave those articles out (the articles section lists them).
+OUTLET = "coalesce(outlets.name, articles.byline)"
+ORIGINALS = "articles.duplicate_of is null"
+
+
+@dataclasses.dataclass(frozen=True)
+class PanelSection:
+    """One section of a person's page: a query with :id, the columns shown, which column shows
+    its evidence (the query then selects article, start, end), which columns link where
+    ({column: (table, id column)}), and the table or view listing all rows."""
+    title: str
+    tables: tuple[str, ...]
+    sql: str
+    columns: tuple[str, ...]
+    evidence: str | None = None
+    links: dict = dataclasses.field(default_factory=dict)
+    more: tuple[str, str] | None = None
+
+
+PERSON_SECTIONS = (
+    PanelSection(
+        "articles", ("mentions", "articles", "outlets"),
+        f"""select articles.id, articles.label as article, articles.published, {OUTLET} as outlet,
+          count(*) as mentions
+        from mentions join articles on articles.id = mentions.article
+        left join outlets on outlets.id = articles.outlet
+        where mentions.person = :id
+        group by articles.id order by articles.published, articles.file""",
+        ("article", "published", "outlet", "mentions"),
+        links={"article": ("articles", "id")}, more=("person_mentions", "person_id")),
+    PanelSection(
+        "roles", ("occupancies", "articles", "outlets"),
+        f"""select occupancies.title, {OUTLET} as outlet,
+          case when occupancies.past then 'former' else '' end as past,
+          occupancies.text as evidence, occupancies.article, occupancies.start, occupancies.[end]
+        from occupancies join articles on articles.id = occupancies.article
+        left join outlets on outlets.id = articles.outlet
+        where occupancies.person = :id and {ORIGINALS}
+        order by lower(occupancies.title), outlet, articles.file, occupancies.start""",
+        ("title", "outlet", "past", "evidence"), evidence="evidence",
+        more=("people_roles", "person_id")),
+    PanelSection(
+        "delegations", ("delegation_members", "events"),
+        """select events.name as event, events.id as event_id, events.date, delegation_members.side,
+          delegation_members.role_at_event as role, delegation_members.articles
+        from delegation_members join events on events.id = delegation_members.event
+        where delegation_members.person = :id
+        order by events.date, events.id""",
+        ("event", "date", "side", "role", "articles"),
+        links={"event": ("events", "event_id")}, more=("delegation_rosters", "person_id")),
+    PanelSection(
+        "quotes", ("quotes", "articles", "outlets"),
+        f"""select quotes.text as quote, quotes.cue, {OUTLET} as outlet,
+          quotes.article, quotes.start, quotes.[end]
+        from quotes join articles on articles.id = quotes.article
+        left join outlets on outlets.id = articles.outlet
+        where quotes.person = :id and quotes.repeat_of is null and {ORIGINALS}
+        order by articles.published, articles.file, quotes.start""",
+        ("quote", "cue", "outlet"), evidence="quote", more=("quotes", "person")),
+    PanelSection(
+        "claims attributed", ("claims", "articles", "outlets"),
+        f"""select claims.text as claim, claims.topic, claims.cue, {OUTLET} as outlet,
+          claims.article, claims.start, claims.[end]
+        from claims join articles on articles.id = claims.article
+        left join outlets on outlets.id = articles.outlet
+        where claims.person = :id and claims.quote is null and {ORIGINALS}
+        order by articles.published, articles.file, claims.start""",
+        ("claim", "topic", "cue", "outlet"), evidence="claim", more=("claims", "person")),
+    PanelSection(
+        "names used", ("person_names",),
+        """select name, mentions, articles from person_names where person = :id
+        order by mentions desc, name""",
+        ("name", "mentions", "articles")),
+)
 
 
 @hookimpl
@@ -122,6 +203,11 @@ async def entity_panel(datasette, database, table, entity_id):
     if table not in await db.table_names():
         return None
     label = (await labels_for(db, table, [entity_id])).get(entity_id, entity_id)
+    if table == "people":
+        sections = [section for spec in PERSON_SECTIONS
+                    if (section := await curated_section(datasette, db, database, spec,
+                                                         entity_id))]
+        return web.entity_panel_html(label, sections)
     sections, article_ids = [], set()
     for source, column in await linking_sources(db, table):
         section, ids = await section_for(datasette, db, database, source, column, entity_id)
@@ -138,3 +224,72 @@ async def entity_panel(datasette, database, table, entity_id):
         sections.insert(0, web.Section("articles", ["article", "published", "outlet"],
                                        rows, len(rows)))
     return web.entity_panel_html(label, sections)
+
+
+async def curated_section(datasette, db, database, spec, entity_id):
+    """One PanelSection's rows, its evidence and links rendered; None when its tables are
+    missing or it has no rows."""
+    if not set(spec.tables) <= set(await db.table_names()):
+        return None
+    total = (await db.execute(f"select count(*) from ({spec.sql})", {"id": entity_id})).first()[0]
+    if not total:
+        return None
+    result = await db.execute(f"{spec.sql} limit {ROWS_PER_SECTION}", {"id": entity_id})
+    texts = {}
+    if spec.evidence:
+        ids = sorted({row["article"] for row in result.rows})
+        found = await db.execute(
+            f"select id, text, label from articles where id in ({', '.join('?' * len(ids))})", ids)
+        texts = {r["id"]: (r["text"], r["label"]) for r in found}
+    rows = []
+    for row in result.rows:
+        cells = []
+        for column in spec.columns:
+            value = row[column]
+            if column == spec.evidence and row["article"] in texts:
+                text, article_label = texts[row["article"]]
+                start, end = row["start"], row["end"]
+                if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text or ""):
+                    href = datasette.urls.row(database, "articles", tilde_encode(row["article"]))
+                    cells.append(web.Cell(html=web.evidence_html(
+                        text, start, end, href, article_label or row["article"])))
+                    continue
+            if column in spec.links and row[spec.links[column][1]] is not None:
+                other, id_column = spec.links[column]
+                cells.append(web.Cell(value, datasette.urls.row(
+                    database, other, tilde_encode(str(row[id_column])))))
+            else:
+                cells.append(web.Cell(value))
+        rows.append(cells)
+    more = None
+    if spec.more and spec.more[0] in set(await db.table_names()) | set(await db.view_names()):
+        more = datasette.urls.table(database, spec.more[0]) + \
+            f"?{spec.more[1]}={tilde_encode(entity_id)}"
+    return web.Section(spec.title, list(spec.columns), rows, total, more)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """In views and canned queries (table is None), an id column links to its row."""
+    other = web.ID_COLUMN_TABLES.get(column)
+    if other is None or not isinstance(value, str) or not value:
+        return None
+
+    async def render():
+        db = datasette.get_database(database)
+        if table is not None and table not in await db.view_names():
+            return None  # a table: Datasette links its declared foreign keys itself
+        if other not in await db.table_names():
+            return None
+        pk = (await db.primary_keys(other) or ["rowid"])[0]
+        label_column = await db.label_column_for_table(other) \
+            if other in web.LABELLED_ID_TABLES else None
+        found = (await db.execute(
+            f"select [{pk}]{f', [{label_column}]' if label_column else ''} from [{other}] "
+            f"where [{pk}] = ?", [value])).first()
+        if found is None:
+            return None
+        href = datasette.urls.row(database, other, tilde_encode(value))
+        return web.id_link_html(value, href, found[1] if label_column else None)
+
+    return render()

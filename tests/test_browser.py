@@ -172,9 +172,23 @@ def test_evidence_highlight_appears_and_links_to_the_article(page, datasette_url
     mark.wait_for()
     assert mark.inner_text().strip()
     link = page.locator(".evidence a.evidence-article").first
+    # a text fragment makes the browser scroll to the span on the article's page
+    assert "#:~:text=" in link.get_attribute("href")
     link.click()
-    page.wait_for_url(re.compile(r"/talks/articles/[^/?#]+$"))
+    page.wait_for_url(re.compile(r"/talks/articles/[^/?#]+(#:~:text=.+)?$"))
     assert page.locator("h1").inner_text().startswith("articles:")
+
+
+def test_person_page_shows_curated_sections(page, datasette_url, seeds_db):
+    person = seeds_db.execute(
+        "select person from occupancies group by person order by count(*) desc limit 1"
+    ).fetchone()[0]
+    page.goto(f"{datasette_url}/talks/people/{person}")
+    panel = page.locator("section.entity-panel")
+    panel.wait_for()
+    headings = [h.split(" (")[0] for h in panel.locator("h3").all_inner_texts()]
+    assert headings[:2] == ["articles", "roles"], headings
+    assert panel.locator("mark").count() > 0
 
 
 def test_search_finds_an_article(page, datasette_url, seeds_db):

@@ -55,6 +55,33 @@ async def test_search_articles_query(ds, seeds_db):
     assert (await ds.client.get("/talks/search_articles.json?_shape=array&words=")).json() == []
 
 
+async def test_an_empty_parameter_means_all(ds, metadata):
+    """README: a parameter left empty means "all" - the unfiltered rows cover the filtered ones."""
+    for name, query in queries(metadata).items():
+        if name == "search_articles" or not named_parameters(query["sql"]):
+            continue
+        qs = "&".join(f"{key}=" for key in named_parameters(query["sql"]))
+        everything = (await ds.client.get(f"/talks/{name}.json?_shape=array&{qs}")).json()
+        example = "&".join(f"{k}={v}" for k, v in query.get("example", {}).items())
+        some = (await ds.client.get(f"/talks/{name}.json?_shape=array&{example}")).json()
+        assert len(everything) >= len(some) > 0, name
+
+
+async def test_person_said_names_the_speaker(ds):
+    rows = (await ds.client.get(
+        "/talks/person_said.json?_shape=array&person=vladimir-putin")).json()
+    assert rows and {row["person_id"] for row in rows} == {"vladimir-putin"}
+    assert {row["person"] for row in rows} == {"Vladimir Putin"}
+    everyone = (await ds.client.get("/talks/person_said.json?_shape=array&person=")).json()
+    assert len({row["person_id"] for row in everyone}) > 1
+
+
+async def test_titles_by_outlet_ignores_capitalization(ds):
+    rows = (await ds.client.get("/talks/titles_by_outlet.json?_shape=array")).json()
+    keys = [(row["person_id"], row["title"].lower(), row["outlet"]) for row in rows]
+    assert len(keys) == len(set(keys))
+
+
 def test_sortable_columns_include_the_primary_key(metadata, seeds_db):
     """Datasette's search and filter forms resubmit `_sort=<pk>`: without it, a 500."""
     for name, table in metadata["databases"]["talks"]["tables"].items():

@@ -97,6 +97,29 @@ def test_css_links_resolve_relative_urls():
         "/-/static-plugins/leaflet/images/x.png", "/-/static/y.png"]
 
 
+def test_css_links_add_the_icons_leaflet_derives_in_javascript():
+    css = ".leaflet-default-icon-path{background-image:url(images/marker-icon.png)}"
+    assert publish.css_links(css, "/-/static-plugins/leaflet/l.css") == [
+        "/-/static-plugins/leaflet/images/marker-icon.png",
+        "/-/static-plugins/leaflet/images/marker-icon-2x.png",
+        "/-/static-plugins/leaflet/images/marker-shadow.png"]
+
+
+def test_pages_declare_utf8_for_hosts_that_send_no_charset():
+    page = "<!DOCTYPE html>\n<html>\n<head>\n<title>Ahmed al-Sharaa © “talks”</title>"
+    assert publish.with_charset(page) == (
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>Ahmed al-Sharaa © “talks”</title>")
+    declared = '<html><head><meta charset="utf-8"><title>x</title>'
+    assert publish.with_charset(declared) == declared
+
+
+def test_exported_pages_declare_utf8(published_dist):
+    dist, _ = published_dist
+    for path in [dist / "index.html", dist / "talks" / "people.html"]:
+        assert '<meta charset="utf-8">' in path.read_text(encoding="utf-8")[:600], path
+
+
 def test_same_page_groups_formats_and_pages():
     assert publish.same_page("/talks/articles", "/talks/articles.json")
     assert publish.same_page("/talks/articles?outlet=x", "/talks/articles.csv?outlet=x&_size=max")

@@ -29,6 +29,10 @@ def test_span_columns_needs_article_start_and_end():
         web.SpanColumns("article_id", "start", "end")
     assert web.span_columns(["id", "article", "start"]) is None
     assert web.span_columns(["start", "end", "text"]) is None
+    # views that name the article by its input file
+    assert web.span_columns(["person", "file", "start", "end", "evidence"]) == \
+        web.SpanColumns("file", "start", "end", by_file=True)
+    assert web.span_columns(["file", "article_id", "start", "end"]).by_file is False
 
 
 def test_evidence_column_is_the_cell_holding_the_span_text():
@@ -37,6 +41,25 @@ def test_evidence_column_is_the_cell_holding_the_span_text():
            "text": "Ilse Varga"}
     assert web.evidence_column(row, spans, "Ilse Varga") == "text"
     assert web.evidence_column(row, spans, "Varga") is None
+
+
+def test_evidence_column_prefers_evidence_names_over_an_equal_name_column():
+    spans = web.SpanColumns("article_id", "start", "end")
+    row = {"person": "Ilse Varga", "country": "Veridia", "mention": "Ilse Varga",
+           "article_id": "a1", "start": 3, "end": 13}
+    assert web.evidence_column(row, spans, "Ilse Varga") == "mention"
+
+
+def test_text_fragment_names_the_span_with_adjacent_words():
+    start, end = span_of(TEXT, "Ilse Varga")
+    assert web.text_fragment(TEXT, start, end) == \
+        ("#:~:text=Alden%20on%20Monday.%20%3Cb%3EMinister%3C%2Fb%3E-,Ilse%20Varga,"
+         "-said%20the%20talks%20were")
+    # dashes and commas are encoded (they are the fragment's syntax); context stays in its line
+    text = "First line ends\nNorth-West, said X.\nNext"
+    start, end = span_of(text, "North-West,")
+    assert web.text_fragment(text, start, end) == "#:~:text=North%2DWest%2C,-said%20X."
+    assert web.text_fragment("  ", 0, 2) == ""
 
 
 def test_context_prefers_the_stored_sentence():
@@ -60,7 +83,7 @@ def test_evidence_html_marks_the_span_escapes_the_text_and_links_the_article():
     # markup in the article is shown as text, never interpreted
     assert "&lt;b&gt;Minister&lt;/b&gt;" in html and "<b>" not in html
     assert "&#34;useful&#34;" in html
-    assert '<a class="evidence-article" href="/talks/articles/a1"' in html
+    assert '<a class="evidence-article" href="/talks/articles/a1#:~:text=' in html
     assert "Talks &lt;in&gt; Port Alden</a>" in html
     assert "Nothing else" not in html
 
@@ -68,6 +91,16 @@ def test_evidence_html_marks_the_span_escapes_the_text_and_links_the_article():
 def test_evidence_html_rejects_a_span_outside_the_text():
     with pytest.raises(ValueError):
         web.evidence_html("short", 2, 99, "/a", "a")
+
+
+def test_id_link_shortens_content_hashes_only():
+    digest = "59c36f1f10060922c7324ce12c89376079c77b2f"
+    assert web.short_id(digest) == "59c36f1f…"
+    assert web.short_id("vladimir-putin") == "vladimir-putin"
+    html = web.id_link_html(digest, "/talks/claim_groups/" + digest)
+    assert html == (f'<a class="id-link" href="/talks/claim_groups/{digest}" title="{digest}">'
+                    "59c36f1f…</a>")
+    assert "Talks &lt;in&gt;" in web.id_link_html("a1", "/talks/articles/a1", "Talks <in>")
 
 
 def test_is_whole_sentence():
@@ -106,8 +139,14 @@ def test_script_appending_cannot_close_its_script_tag():
 def entity_db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("entity") / "talks.db"
     db = sqlite_utils.Database(path)
-    db["articles"].insert({"id": "a1", "label": "Talks <in> Port Alden", "text": TEXT,
-                           "published": "2031-05-02", "outlet": None}, pk="id")
+    db["outlets"].insert({"id": "veridia-post", "name": "Veridia <Post>"}, pk="id")
+    db["articles"].insert_all([
+        {"id": "a1", "file": "a1.txt", "label": "Talks <in> Port Alden", "text": TEXT,
+         "published": "2031-05-02", "outlet": "veridia-post", "byline": None,
+         "duplicate_of": None},
+        # a near-duplicate scrape: its facts repeat a1's and stay off the person's page
+        {"id": "a2", "file": "a2.txt", "label": "Copy", "text": TEXT, "published": None,
+         "outlet": None, "byline": None, "duplicate_of": "a1"}], pk="id")
     db["sentences"].insert_all([
         {"id": f"s{i}", "article": "a1", "start": s, "end": e, "text": TEXT[s:e]}
         for i, (s, e) in enumerate([span_of(TEXT, "Envoys of Veridia met in Port Alden on Monday."),
@@ -119,9 +158,29 @@ def entity_db_path(tmp_path_factory):
     db["mentions"].insert({"id": "m1", "person": "ilse-varga", "article": "a1", "start": start,
                            "end": end, "text": "Ilse Varga"}, pk="id",
                           foreign_keys=[("person", "people", "id"), ("article", "articles", "id")])
-    db.create_view("person_mentions", "select people.id as person_id, mentions.text, "
-                   "mentions.article, mentions.start, mentions.[end] from mentions "
-                   "join people on people.id = mentions.person")
+    db.create_view("person_mentions", "select people.name as person, mentions.text as mention, "
+                   "mentions.article, mentions.start, mentions.[end], people.id as person_id "
+                   "from mentions join people on people.id = mentions.person")
+    title_start, _ = span_of(TEXT, "<b>Minister</b> Ilse Varga")
+    db["occupancies"].insert_all([
+        {"id": f"o-{article}", "person": "ilse-varga", "article": article, "start": title_start,
+         "end": end, "text": TEXT[title_start:end], "title": "Minister", "past": 0}
+        for article in ("a1", "a2")], pk="id")
+    quote_start, quote_end = span_of(TEXT, "useful")
+    db["quotes"].insert({"id": "q1", "article": "a1", "start": quote_start, "end": quote_end,
+                         "text": "useful", "cue": "said", "person": "ilse-varga",
+                         "repeat_of": None}, pk="id")
+    db["events"].insert({"id": "e1", "name": "Talks <Port Alden>", "date": "2031-04-28"},
+                        pk="id")
+    db["delegation_members"].insert({"id": "dm1", "event": "e1", "person": "ilse-varga",
+                                     "side": "Veridia", "role_at_event": "Minister",
+                                     "articles": 1}, pk="id")
+    # a view naming the article by file, with the person's name before the evidence
+    db.create_view("people_roles", "select people.name as person, occupancies.title, "
+                   "articles.file, occupancies.text as stated, occupancies.start, "
+                   "occupancies.[end], people.id as person_id from occupancies "
+                   "join people on people.id = occupancies.person "
+                   "join articles on articles.id = occupancies.article")
     return path
 
 
@@ -141,7 +200,29 @@ async def test_evidence_cell_in_a_table_with_spans(entity_ds):
     assert 'href="/talks/articles/a1"' in html
     # the same on the row page and in a view that carries article/start/end
     assert "<mark>Ilse Varga</mark>" in (await entity_ds.client.get("/talks/mentions/m1")).text
-    assert "<mark>Ilse Varga</mark>" in (await entity_ds.client.get("/talks/person_mentions")).text
+    view = (await entity_ds.client.get("/talks/person_mentions")).text
+    # the mention column holds the evidence, not the person column with the same words
+    assert '<td class="col-mention type-str"><span class="evidence">' in view
+    assert '<td class="col-person type-str">Ilse Varga</td>' in view
+    roles = (await entity_ds.client.get("/talks/people_roles")).text
+    assert "<mark>&lt;b&gt;Minister&lt;/b&gt; Ilse Varga</mark>" in roles  # found by file
+
+
+async def test_id_columns_of_views_and_queries_link_to_their_rows(entity_ds):
+    view = (await entity_ds.client.get("/talks/person_mentions")).text
+    assert ('<a class="id-link" href="/talks/people/ilse-varga" title="ilse-varga">'
+            "ilse-varga</a>") in view
+    assert ('<a class="id-link" href="/talks/articles/a1" title="a1">Talks &lt;in&gt; Port '
+            "Alden</a>") in view
+    query = (await entity_ds.client.get(
+        "/talks.json?sql=select+'e1'+as+event_id,+'nope'+as+person_id&_shape=array")).json()
+    assert query == [{"event_id": "e1", "person_id": "nope"}]
+    page = (await entity_ds.client.get(
+        "/talks?sql=select+'e1'+as+event_id,+'nope'+as+person_id")).text
+    assert '<a class="id-link" href="/talks/events/e1"' in page
+    assert 'href="/talks/people/nope"' not in page  # no row, no link
+    # tables link their declared foreign keys themselves
+    assert 'class="id-link"' not in (await entity_ds.client.get("/talks/mentions")).text
 
 
 async def test_evidence_not_added_to_whole_sentences(entity_ds):
@@ -154,11 +235,19 @@ async def test_person_row_page_lists_linked_rows_and_articles(entity_ds):
     script = re.search(r"insertAdjacentHTML\('beforeend',(.*?)\);\}\}\)\(\);", html).group(1)
     panel = json.loads(script.replace("<\\/", "</"))
     assert "Everything about Ilse Varga" in panel
-    assert "<h3>articles <small>(1)</small></h3>" in panel
+    headings = re.findall(r"<h3>(.*?) <small>\((\d+)\)</small></h3>", panel)
+    # curated sections, in a reader's order; the duplicate scrape's role is left out
+    assert headings == [("articles", "1"), ("roles", "1"), ("delegations", "1"), ("quotes", "1")]
     assert "<a href='/talks/articles/a1'>Talks &lt;in&gt; Port Alden</a>" in panel
-    assert "<h3>mentions <small>(1)</small></h3>" in panel
-    assert "<h3>person mentions <small>(1)</small></h3>" in panel
-    assert panel.count("<mark>Ilse Varga</mark>") == 2
+    assert "<td>Veridia &lt;Post&gt;</td>" in panel  # the outlet's name, escaped
+    assert "<th>title</th><th>outlet</th><th>past</th><th>evidence</th>" in panel
+    assert "<mark>&lt;b&gt;Minister&lt;/b&gt; Ilse Varga</mark>" in panel
+    assert "<a href='/talks/events/e1'>Talks &lt;Port Alden&gt;</a>" in panel
+    assert "<td>Veridia</td>" in panel  # the side
+    assert "<mark>useful</mark>" in panel
+    # raw columns and ids stay off the page
+    assert "ilse-varga" not in panel.replace("?person_id=ilse-varga", "")
+    assert "<th>start</th>" not in panel and "resolved_by" not in panel
 
 
 async def test_person_page_degrades_without_linked_tables(tmp_path):

@@ -164,6 +164,10 @@ def chart_json_url(url: str) -> str:
     return with_query(internal, _shape="array") if internal else url
 
 
+# Leaflet's default marker names its icon in CSS and derives these siblings from it in JS.
+LEAFLET_ICON_SIBLINGS = {"marker-icon.png": ("marker-icon-2x.png", "marker-shadow.png")}
+
+
 def css_links(css: str, css_url: str) -> list[str]:
     base = posixpath.dirname(urlsplit(css_url).path) + "/"
     found = []
@@ -171,8 +175,23 @@ def css_links(css: str, css_url: str) -> list[str]:
         url = match.group("url")
         if url.startswith(("data:", "http:", "https:", "#")):
             continue
-        found.append(normalize(url) or posixpath.normpath(base + urlsplit(url).path))
+        link = normalize(url) or posixpath.normpath(base + urlsplit(url).path)
+        found.append(link)
+        folder, name = posixpath.split(link)
+        found += [posixpath.join(folder, sibling) for sibling in LEAFLET_ICON_SIBLINGS.get(name, ())]
     return found
+
+
+META_CHARSET = re.compile(r"<meta\b[^>]*charset", re.I)
+
+
+def with_charset(body: str) -> str:
+    """Datasette declares UTF-8 in its HTTP header only; a static host may send none, and the
+    browser then reads names and curly quotes as windows-1252. Declare it in the page."""
+    if META_CHARSET.search(body[:2048]):
+        return body
+    return re.sub(r"<head\b[^>]*>", lambda m: m.group(0) + '\n<meta charset="utf-8">', body,
+                  count=1, flags=re.I)
 
 
 def rewrite_html(body: str, own_file: str, files: dict[str, str]) -> str:
@@ -486,7 +505,8 @@ def export(db_path: Path, dist: Path, metadata_path: Path | None = None,
             for link in page_links(text):
                 if link not in files:
                     linked_elsewhere.add(link)
-            target.write_text(rewrite_html(text, item.file, files), encoding="utf-8")
+            target.write_text(with_charset(rewrite_html(text, item.file, files)),
+                              encoding="utf-8")
             result.pages += 1
         elif media == "text/css":
             target.write_text(rewrite_css(item.body.decode("utf-8"), item.file, files),

@@ -10,11 +10,14 @@ import dataclasses
 import json
 import re
 from typing import Iterable, Mapping, Sequence
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 # Column names that carry an evidence span: the article and 0-based, end-exclusive offsets.
 ARTICLE_COLUMNS = ("article", "article_id")
+# Views that name the article by its input file instead of its id (articles.file is unique).
+FILE_COLUMNS = ("file",)
 START_COLUMNS = ("start",)
 END_COLUMNS = ("end",)
 # How much text around a span to show when no stored sentence contains it.
@@ -22,22 +25,35 @@ CONTEXT_CHARS = 160
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+|\n")
 
 
+# Columns that hold the words of the fact, in order of preference: a span's text can equal
+# another cell too (a mention "Vladimir Putin" and the person column "Vladimir Putin").
+EVIDENCE_COLUMNS = ("text", "mention", "quote", "evidence", "stated", "claim")
+
+
 @dataclasses.dataclass(frozen=True)
 class SpanColumns:
     article: str
     start: str
     end: str
+    by_file: bool = False  # `article` holds articles.file, not articles.id
 
 
 def span_columns(columns: Iterable[str]) -> SpanColumns | None:
-    """The (article, start, end) columns of a table or view, or None when it has no span."""
+    """The (article, start, end) columns of a table or view, or None when it has no span.
+    Without an article id column, a `file` column names the article."""
     names = list(columns)
 
     def first(candidates):
         return next((name for name in candidates if name in names), None)
 
-    found = first(ARTICLE_COLUMNS), first(START_COLUMNS), first(END_COLUMNS)
-    return SpanColumns(*found) if all(found) else None
+    start, end = first(START_COLUMNS), first(END_COLUMNS)
+    if not (start and end):
+        return None
+    if first(ARTICLE_COLUMNS):
+        return SpanColumns(first(ARTICLE_COLUMNS), start, end)
+    if first(FILE_COLUMNS):
+        return SpanColumns(first(FILE_COLUMNS), start, end, by_file=True)
+    return None
 
 
 def plain(value):
@@ -48,13 +64,37 @@ def plain(value):
 
 
 def evidence_column(row: Mapping, spans: SpanColumns, span_text: str) -> str | None:
-    """The first column whose value is exactly the span's text: the cell that shows evidence."""
-    for column in row.keys():
-        if column in (spans.article, spans.start, spans.end):
-            continue
-        if isinstance(plain(row[column]), str) and plain(row[column]) == span_text:
-            return column
-    return None
+    """The column whose value is exactly the span's text: the cell that shows evidence. A column
+    named like evidence (text, mention, quote...) wins over an earlier one that happens to match
+    (a person's name equal to a full-name mention)."""
+    matching = [column for column in row.keys()
+                if column not in (spans.article, spans.start, spans.end)
+                and isinstance(plain(row[column]), str) and plain(row[column]) == span_text]
+    preferred = [column for column in EVIDENCE_COLUMNS if column in matching]
+    return (preferred or matching or [None])[0]
+
+
+def text_fragment(text: str, start: int, end: int, words: int = 4) -> str:
+    """A URL text fragment (`#:~:text=prefix-,span,-suffix`) that makes the browser scroll to
+    text[start:end] on the article's page and highlight it; a few words before and after pick
+    the right occurrence. Browsers without text fragments ignore it."""
+    def encode(part: str) -> str:
+        return quote(" ".join(part.split()), safe="").replace("-", "%2D")
+
+    span = text[start:end]
+    if not span.strip():
+        return ""
+    # Whole words of the same line only: a fragment's context must be adjacent words.
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end) % (len(text) + 1)
+    before = text[line_start:start].split()[-words:] if start and text[start - 1].isspace() else []
+    after = text[end:line_end].split()[:words] if end < len(text) and text[end].isspace() else []
+    fragment = encode(span)
+    if before:
+        fragment = f"{encode(' '.join(before))}-,{fragment}"
+    if after:
+        fragment = f"{fragment},-{encode(' '.join(after))}"
+    return f"#:~:text={fragment}"
 
 
 def context_bounds(text: str, start: int, end: int,
@@ -89,6 +129,7 @@ def evidence_html(text: str, start: int, end: int, article_href: str, article_la
     if not (0 <= start <= end <= len(text)):
         raise ValueError(f"span {start}:{end} is outside the article ({len(text)} characters)")
     sentence = highlight(text, start, end, context_bounds(text, start, end, sentences))
+    article_href = article_href + text_fragment(text, start, end)
     return Markup(
         '<span class="evidence"><q class="evidence-sentence">{}</q> '
         '<a class="evidence-article" href="{}" title="the article this comes from">{}</a></span>'
@@ -163,3 +204,30 @@ def script_appending(html: Markup, selector: str = "section.content") -> str:
     return ("(function(){var target=document.querySelector(%s);"
             "if(target){target.insertAdjacentHTML('beforeend',%s);}})();"
             % (json.dumps(selector), payload))
+
+
+# --- id columns of views and queries -----------------------------------------------------------
+
+# Views and canned queries carry ids of entities in columns named like these; Datasette links
+# only a table's declared foreign keys, so the plugin links these (and shortens content hashes).
+ID_COLUMN_TABLES = {
+    "article": "articles", "article_id": "articles", "person_id": "people",
+    "organization_id": "organizations", "event_id": "events", "place_id": "places",
+    "position_id": "positions", "quote_id": "quotes", "claim_id": "claims",
+    "member_id": "delegation_members", "sentence_id": "sentences",
+    "claim_group": "claim_groups", "other_group": "claim_groups",
+}
+# Tables whose label is short enough to stand in for the id (an article's title or file).
+LABELLED_ID_TABLES = ("articles",)
+CONTENT_HASH = re.compile(r"[0-9a-f]{32,64}")
+
+
+def short_id(value: str) -> str:
+    """A content-hash id shortened like a git commit (the full id is in the link's title)."""
+    return value[:8] + "…" if CONTENT_HASH.fullmatch(value) else value
+
+
+def id_link_html(value: str, href: str, label: str | None = None) -> Markup:
+    """An id cell of a view or query: a link to the row, showing its label or a short id."""
+    return Markup('<a class="id-link" href="{}" title="{}">{}</a>').format(
+        href, value, label or short_id(value))
