@@ -11,7 +11,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8001
 JOBS   ?= 1
 SIZES  ?= 100,1000,10000
+BENCH_JOBS ?= 1,2
 DIST   ?= dist
+INSPECT ?= $(patsubst %.db,%,$(DB)).inspect.json
 
 INSTALLED := $(VENV)/.installed
 CODE      := $(shell find build/talks_dataset -type f \( -name '*.py' -o -name '*.yml' -o -name '*.csv' -o -name '*.jsonl' \) 2>/dev/null)
@@ -23,7 +25,7 @@ PLUGINS   := $(wildcard plugins/*.py)
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  Variables: SEEDS=$(SEEDS) DB=$(DB) DIST=$(DIST) MODEL=$(MODEL) HOST=$(HOST) PORT=$(PORT) JOBS=$(JOBS)"
+	@echo "  Variables: SEEDS=$(SEEDS) DB=$(DB) DIST=$(DIST) MODEL=$(MODEL) HOST=$(HOST) PORT=$(PORT) JOBS=$(JOBS) SIZES=$(SIZES) BENCH_JOBS=$(BENCH_JOBS)"
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +41,13 @@ $(DB): $(INSTALLED) $(CODE) $(ARTICLES) $(SEEDS)
 
 build: $(DB) ## Build DB (default talks.db) from SEEDS (default seeds/)
 
-serve: $(DB) ## Set up, build and serve with Datasette on http://$(HOST):$(PORT)/
-	$(VENV)/bin/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
-		--host $(HOST) --port $(PORT)
+# Table counts for immutable serving, so Datasette never counts rows per request.
+$(INSPECT): $(DB)
+	$(VENV)/bin/datasette inspect $(DB) --inspect-file $@
+
+serve: $(DB) $(INSPECT) ## Set up, build and serve (immutable, inspect data) on http://$(HOST):$(PORT)/
+	$(VENV)/bin/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata metadata.yml \
+		--plugins-dir plugins --setting suggest_facets off --host $(HOST) --port $(PORT)
 
 $(DIST)/index.html: $(DB) metadata.yml $(PLUGINS)
 	$(PY) -m talks_dataset publish $(DB) $(DIST) --metadata metadata.yml --plugins-dir plugins
@@ -49,10 +55,10 @@ $(DIST)/index.html: $(DB) metadata.yml $(PLUGINS)
 publish: $(DIST)/index.html ## Build, then export the site as static files into DIST (default dist/)
 
 bench: $(INSTALLED) ## Benchmark builds (N = 100, 1,000, 10,000; 1 and 2 processes) into BENCHMARKS.md
-	$(PY) -m talks_dataset bench --sizes $(SIZES) --processes 1,2 --model $(MODEL)
+	$(PY) -m talks_dataset bench --sizes $(SIZES) --processes $(BENCH_JOBS) --model $(MODEL)
 
 test: $(INSTALLED) ## Set up, then run every test (pytest)
 	$(PY) -m pytest
 
 clean: ## Remove the built database, caches and test output (keeps .venv)
-	rm -rf $(DB) .cache test-output dist
+	rm -rf $(DB) $(INSPECT) .cache test-output dist

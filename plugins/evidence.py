@@ -5,6 +5,7 @@ descriptions readable.
 
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
+from collections import OrderedDict
 from urllib.parse import quote
 
 from datasette import hookimpl
@@ -27,6 +28,34 @@ body.table.table-articles td.col-text { min-width: 28em; }
 """
 
 
+# An immutable database never changes: the article a row points to (every string cell of the
+# row asks for it) and whether `sentences` exists are looked up once, not once per cell.
+_ARTICLES: "OrderedDict[tuple, dict | None]" = OrderedDict()
+_SENTENCES: dict[tuple, bool] = {}
+
+
+async def _article(db, by_file: bool, article_id: str):
+    key = (db.name, db.path, by_file, article_id)
+    if not db.is_mutable and key in _ARTICLES:
+        _ARTICLES.move_to_end(key)
+        return _ARTICLES[key]
+    found = (await db.execute("select id, text, label from articles where "
+                              + ("file = ?" if by_file else "id = ?"), [article_id])).first()
+    article = dict(found) if found is not None else None
+    if not db.is_mutable:
+        _ARTICLES[key] = article
+        if len(_ARTICLES) > 64:
+            _ARTICLES.popitem(last=False)
+    return article
+
+
+async def _has_sentences(db) -> bool:
+    key = (db.name, db.path)
+    if db.is_mutable or key not in _SENTENCES:
+        _SENTENCES[key] = "sentences" in await db.table_names()
+    return _SENTENCES[key]
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if not isinstance(value, str) or not hasattr(row, "keys"):
@@ -42,10 +71,7 @@ def render_cell(row, value, column, table, database, datasette):
 
     async def render():
         db = datasette.get_database(database)
-        found = await db.execute(
-            "select id, text, label from articles where "
-            + ("file = ?" if spans.by_file else "id = ?"), [article_id])
-        article = found.first()
+        article = await _article(db, spans.by_file, article_id)
         if article is None:
             return None
         text, label, found_id = article["text"], article["label"], article["id"]
@@ -55,7 +81,7 @@ def render_cell(row, value, column, table, database, datasette):
             return None
         sentences = [(r["start"], r["end"]) for r in await db.execute(
             "select start, [end] from sentences where article = ? and start <= ? and [end] >= ?",
-            [found_id, start, end])] if "sentences" in await db.table_names() else []
+            [found_id, start, end])] if await _has_sentences(db) else []
         if web.is_whole_sentence(start, end, sentences):
             return None  # the sentences table itself: nothing to highlight
         href = datasette.urls.row(database, "articles", tilde_encode(found_id))

@@ -268,6 +268,26 @@ async def curated_section(datasette, db, database, spec, entity_id):
     return web.Section(spec.title, list(spec.columns), rows, total, more)
 
 
+_SCHEMA_CACHE: dict[tuple, dict] = {}
+
+
+async def _schema(db, other: str) -> dict:
+    """Table and view names, and `other`'s primary key and label column. An immutable
+    database's schema never changes: looked up once, not four queries per rendered cell."""
+    key = (db.name, db.path, other)
+    if not db.is_mutable and key in _SCHEMA_CACHE:
+        return _SCHEMA_CACHE[key]
+    tables = set(await db.table_names())
+    found = {"views": set(await db.view_names()), "tables": tables, "pk": None, "label": None}
+    if other in tables:
+        found["pk"] = (await db.primary_keys(other) or ["rowid"])[0]
+        found["label"] = await db.label_column_for_table(other) \
+            if other in web.LABELLED_ID_TABLES else None
+    if not db.is_mutable:
+        _SCHEMA_CACHE[key] = found
+    return found
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """In views and canned queries (table is None), an id column links to its row."""
@@ -277,13 +297,12 @@ def render_cell(row, value, column, table, database, datasette):
 
     async def render():
         db = datasette.get_database(database)
-        if table is not None and table not in await db.view_names():
+        schema = await _schema(db, other)
+        if table is not None and table not in schema["views"]:
             return None  # a table: Datasette links its declared foreign keys itself
-        if other not in await db.table_names():
+        if other not in schema["tables"]:
             return None
-        pk = (await db.primary_keys(other) or ["rowid"])[0]
-        label_column = await db.label_column_for_table(other) \
-            if other in web.LABELLED_ID_TABLES else None
+        pk, label_column = schema["pk"], schema["label"]
         found = (await db.execute(
             f"select [{pk}]{f', [{label_column}]' if label_column else ''} from [{other}] "
             f"where [{pk}] = ?", [value])).first()

@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -69,8 +70,15 @@ def corpus_words(folder: Path) -> int:
     return sum(len(path.read_text(encoding="utf-8").split()) for path in folder.iterdir())
 
 
-def latency(db_path: Path, metadata_path: Path, requests: int = 200) -> list[dict]:
-    """p50/p95 of Datasette pages over the ASGI client, immutable db with inspect data."""
+# The settings `make serve` uses: suggested facets cost a query per column on every table
+# page; the configured facets (metadata.yml) are still shown.
+SERVE_SETTINGS = {"suggest_facets": False}
+
+
+def latency(db_path: Path, metadata_path: Path, requests: int = 200,
+            canned_requests: int | None = None) -> list[dict]:
+    """p50/p95 of Datasette pages over the ASGI client, immutable db with inspect data.
+    Canned queries render up to 1,000 rows each; `canned_requests` may time them fewer times."""
     import yaml
     from datasette.app import Datasette
     from datasette.utils import detect_fts  # noqa: F401  (imported to fail early on old versions)
@@ -83,7 +91,7 @@ def latency(db_path: Path, metadata_path: Path, requests: int = 200) -> list[dic
     name = db_path.stem
     metadata = json.loads(json.dumps(metadata).replace('"talks"', json.dumps(name)))
     ds = Datasette(immutables=[str(db_path)], metadata=metadata, inspect_data=inspect_data,
-                   plugins_dir=str(metadata_path.parent / "plugins"))
+                   plugins_dir=str(metadata_path.parent / "plugins"), settings=SERVE_SETTINGS)
     tables = metadata.get("databases", {}).get(name, {}).get("tables", {})
     article_facets = "&".join(f"_facet={f}" for f in tables.get("articles", {}).get("facets", []))
     paths = {"articles table with facets": f"/{name}/articles?{article_facets}",
@@ -98,14 +106,16 @@ def latency(db_path: Path, metadata_path: Path, requests: int = 200) -> list[dic
         rows = []
         for label, path in paths.items():
             timings = []
-            for _ in range(requests):
+            count = canned_requests if label.startswith("canned") and canned_requests else requests
+            for _ in range(count):
                 started = time.perf_counter()
                 response = await ds.client.get(path)
                 timings.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (path, response.status_code)
             timings.sort()
-            rows.append({"page": label, "p50_ms": statistics.median(timings),
-                         "p95_ms": timings[int(len(timings) * 0.95) - 1]})
+            rows.append({"page": label, "requests": count,
+                         "p50_ms": statistics.median(timings),
+                         "p95_ms": timings[max(0, int(len(timings) * 0.95) - 1)]})
         return rows
 
     return asyncio.run(run())
@@ -132,14 +142,37 @@ def machine() -> str:
 
 
 def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: str,
-        requests: int = 200, echo=print) -> str:
+        requests: int = 200, echo=print, canned_requests: int | None = None,
+        latency_db: Path | None = None) -> str:
+    """Measure every size and process count; OUT is rewritten after each measurement, so an
+    interrupted run keeps what it measured."""
     work.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Benchmarks", "", f"Machine: {machine()}", f"Model: {model}", "",
-             "| N | processes | words | build s | words/s | raw nlp.pipe s | build / raw throughput "
-             "| peak RSS MiB (build) | peak RSS MiB (raw) |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    incremental_lines, latency_lines = [], []
+    build_lines, incremental_lines, latency_lines = [], [], []
     largest_db = None
+
+    def report() -> str:
+        canned = canned_requests or requests
+        text = "\n".join([
+            "# Benchmarks", "", f"Machine: {machine()}", f"Model: {model}", "",
+            "| N | processes | words | build s | words/s | raw nlp.pipe s "
+            "| build / raw throughput | peak RSS MiB (build) | peak RSS MiB (raw) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *build_lines, "",
+            "Build / raw throughput is raw `nlp.pipe` seconds divided by full-build seconds "
+            "over the same texts with the same model, measured in the same run (1.0 = the "
+            "pipeline adds nothing to parsing). Peak RSS is the measured process's maximum "
+            "resident set (the largest process of the run).", "",
+            "## Incremental builds (parse cache by content hash and model version)", "",
+            "| N | processes | full build s (cold cache) | add one article s | ratio "
+            "| peak RSS MiB (add one) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |", *incremental_lines, "",
+            f"## Datasette latency ({largest_db.name if largest_db else '-'}, immutable, "
+            f"inspect data, settings {json.dumps(SERVE_SETTINGS)}, ASGI client; {requests} "
+            f"requests per page, {canned} per canned query)", "",
+            "| page | requests | p50 ms | p95 ms |", "| --- | ---: | ---: | ---: |",
+            *latency_lines, ""])
+        out.write_text(text, encoding="utf-8")
+        return text
+
     for n in sizes:
         corpus = work / f"corpus-{n}"
         if not corpus.exists() or len(list(corpus.iterdir())) != n:
@@ -154,47 +187,41 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
             db_path = work / f"bench-{n}.db"
             build = measured(["-m", "talks_dataset", "build", str(corpus), str(db_path),
                               "--model", model, "--no-cache", "-j", str(count), "-q"])
-            lines.append(
+            build_lines.append(
                 f"| {n:,} | {count} | {words:,} | {build['seconds']:.1f} | "
                 f"{words / build['seconds']:,.0f} | {raw['seconds']:.1f} | "
                 f"{raw['seconds'] / build['seconds']:.2f} | {build['peak_mib']:.0f} | "
                 f"{raw['peak_mib']:.0f} |")
             largest_db = db_path
+            report()
         # Incremental: a cached full build, then one more article.
         echo(f"N={n}: incremental add-one")
         cache = work / f"cache-{n}"
         shutil.rmtree(cache, ignore_errors=True)
         db_path = work / f"bench-{n}.db"
+        jobs = str(max(processes))
         full = measured(["-m", "talks_dataset", "build", str(corpus), str(db_path), "--model",
-                         model, "--cache-dir", str(cache), "-q"])
+                         model, "--cache-dir", str(cache), "-j", jobs, "-q"])
         extra = corpus / f"{n:06d}-extra.md"
-        extra.write_text(synthetic.article(__import__("random").Random(-n), n)[1],
-                         encoding="utf-8")
+        extra.write_text(synthetic.article(random.Random(-n), n)[1], encoding="utf-8")
         try:
             again = measured(["-m", "talks_dataset", "build", str(corpus), str(db_path),
-                              "--model", model, "--cache-dir", str(cache), "-q"])
+                              "--model", model, "--cache-dir", str(cache), "-j", jobs, "-q"])
         finally:
             extra.unlink()
         incremental_lines.append(
-            f"| {n:,} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
-            f"{100 * again['seconds'] / full['seconds']:.1f} % |")
+            f"| {n:,} | {jobs} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
+            f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} |")
+        report()
+    largest_db = latency_db or largest_db
     if largest_db is not None:
         echo(f"latency on {largest_db.name}")
-        for row in latency(largest_db, Path("metadata.yml").resolve(), requests=requests):
-            latency_lines.append(f"| {row['page']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
-    lines += ["", "Build / raw throughput is raw `nlp.pipe` seconds divided by full-build seconds "
-              "over the same texts with the same model, measured in the same run (1.0 = the "
-              "pipeline adds nothing to parsing). Peak RSS is the child process's maximum "
-              "resident set.", "",
-              "## Incremental builds (parse cache by content hash and model version)", "",
-              "| N | full build s (cold cache) | add one article s | ratio |",
-              "| ---: | ---: | ---: | ---: |", *incremental_lines, "",
-              f"## Datasette latency ({largest_db.name if largest_db else '-'}, immutable, "
-              f"inspect data, {requests} requests each, ASGI client)", "",
-              "| page | p50 ms | p95 ms |", "| --- | ---: | ---: |", *latency_lines, ""]
-    text = "\n".join(lines)
-    out.write_text(text, encoding="utf-8")
-    return text
+        for row in latency(largest_db, Path("metadata.yml").resolve(), requests=requests,
+                           canned_requests=canned_requests):
+            latency_lines.append(f"| {row['page']} | {row['requests']} | {row['p50_ms']:.1f} | "
+                                 f"{row['p95_ms']:.1f} |")
+            report()
+    return report()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import math
 import re
+import typing
 from pathlib import Path
 
 import yaml
@@ -69,14 +70,28 @@ def topics_of(tokens: list[list], text: str) -> list[str]:
               if not (index > 0 and token[2][:1].isupper()) and token[2].lower() != "according"}
     all_lemmas = {token[3].lower() for token in tokens}
     lower = text.lower()
-    for name, topic in claim_topics()["topics"].items():
-        weak = lemmas & set(topic.get("weak_lemmas", [])) and \
-            all_lemmas & set(topic.get("context_lemmas", []))
-        if lemmas & set(topic.get("lemmas", [])) or weak or any(
-                re.search(rf"\b{re.escape(phrase)}\b", lower) for phrase in topic.get("phrases", [])) \
-                or any(_particle_verb(tokens, phrase) for phrase in topic.get("particle_verbs", [])):
+    for name, topic_lemmas, weak_lemmas, context_lemmas, phrases, particle_verbs \
+            in _topic_matchers():
+        weak = lemmas & weak_lemmas and all_lemmas & context_lemmas
+        if lemmas & topic_lemmas or weak or (phrases and phrases.search(lower)) \
+                or any(_particle_verb(tokens, phrase) for phrase in particle_verbs):
             found.append(name)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _topic_matchers() -> list[tuple]:
+    """Per topic: name, lemma sets and one compiled pattern of its phrases (built once)."""
+    matchers = []
+    for name, topic in claim_topics()["topics"].items():
+        phrases = topic.get("phrases", [])
+        pattern = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+                   if phrases else None)
+        matchers.append((name, frozenset(topic.get("lemmas", [])),
+                         frozenset(topic.get("weak_lemmas", [])),
+                         frozenset(topic.get("context_lemmas", [])), pattern,
+                         tuple(topic.get("particle_verbs", []))))
+    return matchers
 
 
 def _particle_verb(tokens: list[list], phrase: str) -> bool:
@@ -284,17 +299,37 @@ def link_rows(article, view, claim_id, start, end, place_mentions) -> list[dict]
 
 # ---------------------------------------------------------------- grouping
 
-def content_words(tokens: list[list]) -> str:
-    """Sorted distinct content lemmas; a topic's trigger lemmas become the topic's name, so
-    "withdrew" and "pulled out" compare equal."""
+@functools.lru_cache(maxsize=1)
+def _content_word_tables() -> tuple[dict, frozenset]:
+    """(trigger lemma -> topic name, words never content words), built once per process."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     canonical = {lemma: name for name, topic in claim_topics()["topics"].items()
                  for lemma in topic.get("lemmas", []) + [p.split()[0] for p in
                                                           topic.get("particle_verbs", [])]}
+    skip = frozenset(set(STOP_WORDS) | set(claim_topics().get("grouping_stopwords", [])) |
+                     {entry["lemma"] for entry in quotes_stage.reporting_verbs()["forms"].values()})
+    return canonical, skip
 
-    skip = set(STOP_WORDS) | set(claim_topics().get("grouping_stopwords", [])) | \
-        {entry["lemma"] for entry in quotes_stage.reporting_verbs()["forms"].values()}
+
+class ClaimWords(typing.NamedTuple):
+    """What grouping and contradictions read from a claim's focus tokens."""
+    signature: str            # content_words()
+    trigger: int | None       # trigger_position()
+
+
+def _words(value, claim: dict | None = None) -> ClaimWords:
+    """ClaimWords from ClaimWords or from a list of focus tokens."""
+    if isinstance(value, ClaimWords):
+        return value
+    return ClaimWords(content_words(value),
+                      trigger_position(claim, value, claim["text"]) if claim else None)
+
+
+def content_words(tokens: list[list]) -> str:
+    """Sorted distinct content lemmas; a topic's trigger lemmas become the topic's name, so
+    "withdrew" and "pulled out" compare equal."""
+    canonical, skip = _content_word_tables()
     words = [canonical.get(t[3].lower(), t[3].lower()) for t in tokens
              if t[4] in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and t[3].lower() not in skip
              and t[2].lower() not in skip]
@@ -319,7 +354,7 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             frequency[name] = frequency.get(name, 0) + 1
     total = max(len(claims), 1)
     idf = {name: math.log((1 + total) / (1 + count)) + 0.1 for name, count in frequency.items()}
-    signature = {c["id"]: content_words(tokens_by_claim[c["id"]]) for c in claims}
+    signature = {c["id"]: _words(tokens_by_claim[c["id"]]).signature for c in claims}
 
     def entity_overlap(a: str, b: str) -> float:
         shared = names_by_claim[a] & names_by_claim[b]
@@ -346,25 +381,53 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         if link["kind"] == "person" and (link.get("person") is None
                                          or link["person"] != speaker_of[link["claim"]]):
             actors[link["claim"]].add(_key(link["label"]))
-    for i, a in enumerate(claims):
-        for b in claims[i + 1:]:
-            if a["article"] == b["article"]:
-                continue
-            same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
-            if not same_text and (not a["topic"] or a["topic"] != b["topic"]):
-                continue
-            if actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
-                    and fuzz.ratio(a["text"], b["text"]) < 90:
-                continue    # different people doing the same kind of thing: not one fact
-            text_score = fuzz.token_set_ratio(signature[a["id"]], signature[b["id"]]) / 100
-            score = TEXT_WEIGHT * text_score + (1 - TEXT_WEIGHT) * entity_overlap(a["id"], b["id"])
-            shares_distinctive = bool(names_by_claim[a["id"]] & names_by_claim[b["id"]]
-                                      & distinctive)
-            shared_words = len(set(signature[a["id"]].split()) & set(signature[b["id"]].split()))
-            if same_text or (score >= GROUP_THRESHOLD and text_score >= MIN_TEXT_SCORE and
-                             shared_words >= MIN_SHARED_WORDS and
-                             (shares_distinctive or text_score >= NEAR_VERBATIM)):
-                parent[find(a["id"])] = find(b["id"])
+    words_of = {c["id"]: set(signature[c["id"]].split()) for c in claims}
+
+    def joins(a: dict, b: dict) -> bool:
+        """Two claims of different articles state the same fact (cheap tests first)."""
+        same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
+        if not same_text and (not a["topic"] or a["topic"] != b["topic"]
+                              or len(words_of[a["id"]] & words_of[b["id"]]) < MIN_SHARED_WORDS):
+            return False
+        if actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
+                and fuzz.ratio(a["text"], b["text"]) < 90:
+            return False    # different people doing the same kind of thing: not one fact
+        if same_text:
+            return True
+        text_score = fuzz.token_set_ratio(signature[a["id"]], signature[b["id"]]) / 100
+        if text_score < MIN_TEXT_SCORE:
+            return False
+        shares_distinctive = bool(names_by_claim[a["id"]] & names_by_claim[b["id"]]
+                                  & distinctive)
+        if not (shares_distinctive or text_score >= NEAR_VERBATIM):
+            return False
+        score = TEXT_WEIGHT * text_score + (1 - TEXT_WEIGHT) * entity_overlap(a["id"], b["id"])
+        return score >= GROUP_THRESHOLD
+
+    # Blocking, exact: a pair can join only with equal signatures, or with one topic and
+    # MIN_SHARED_WORDS shared words - then they share one of the |words| - k + 1 rarest words
+    # of each claim (prefix filtering). Only those pairs are compared: near-linear.
+    document_frequency: dict[str, int] = {}
+    for words in words_of.values():
+        for word in words:
+            document_frequency[word] = document_frequency.get(word, 0) + 1
+    prefix_index: dict[tuple, list[dict]] = {}
+    for b in claims:
+        prefix = [("=", signature[b["id"]])] if signature[b["id"]] else []
+        if b["topic"]:
+            ordered = sorted(words_of[b["id"]], key=lambda w: (document_frequency[w], w))
+            prefix += [(b["topic"], word)
+                       for word in ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]]
+        seen = set()
+        for key in prefix:
+            for a in prefix_index.get(key, ()):
+                if id(a) in seen or a["article"] == b["article"]:
+                    continue
+                seen.add(id(a))
+                if find(a["id"]) != find(b["id"]) and joins(a, b):
+                    parent[find(a["id"])] = find(b["id"])
+        for key in prefix:
+            prefix_index.setdefault(key, []).append(b)
 
     members: dict[str, list[dict]] = {}
     for claim in claims:
@@ -435,8 +498,7 @@ def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
         by_group.setdefault(claim["claim_group"], []).append(claim)
     # The place or organization a topical claim is about: named after its trigger word
     # ("withdrew its forces from X", "a military presence in ... X").
-    triggers = {c["id"]: trigger_position(c, tokens_by_claim[c["id"]], c["text"])
-                for c in claims}
+    triggers = {c["id"]: _words(tokens_by_claim[c["id"]], c).trigger for c in claims}
     names: dict[str, set] = {}
     for link in links:
         trigger = triggers.get(link["claim"])
@@ -469,11 +531,19 @@ def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
     # opposing topics about one distinctive place or organization
     representatives = {g["id"]: g for g in groups}
     done = set()
+    # claims by (topic, distinctive name they are about): only claims sharing one can oppose
+    position = {id(c): k for k, c in enumerate(claims)}
+    about: dict[tuple, list[dict]] = {}
+    for b in claims:
+        for name in names.get(b["id"], set()) & distinctive:
+            about.setdefault((b["topic"], name), []).append(b)
     for a in claims:
         opposed = set(topics.get(a["topic"] or "", {}).get("opposes", []))
         if not opposed:
             continue
-        for b in claims:
+        others = {id(b): b for topic in opposed for name in names.get(a["id"], set()) & distinctive
+                  for b in about.get((topic, name), ())}
+        for b in sorted(others.values(), key=lambda c: position[id(c)]):
             if b["topic"] not in opposed or source(a) == source(b):
                 continue
             pair = tuple(sorted((a["claim_group"], b["claim_group"])))
@@ -509,11 +579,14 @@ def extract(articles, tables) -> dict[str, list[dict]]:
         article_claims, article_links = claim_rows_for_article(
             article, view, attributor, quote_rows.get(article.id, []), place_mentions,
             outlets.get(article.outlet))
+        tokens = list(article.tokens)
         for claim in article_claims:
             focus_start, focus_end = claim.pop("_focus")
             claim.pop("_trigger")
-            tokens_by_claim[claim["id"]] = [t for t in article.tokens
-                                            if focus_start <= t[0] < focus_end]
+            focus = [t for t in tokens if focus_start <= t[0] < focus_end]
+            # keep what grouping needs, not the tokens: memory stays flat in N
+            tokens_by_claim[claim["id"]] = ClaimWords(content_words(focus),
+                                                      trigger_position(claim, focus, claim["text"]))
         claims += article_claims
         links += article_links
     articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {

@@ -100,17 +100,24 @@ def publish(db_path, dist, metadata_path, plugins_dir, max_pages, max_depth, qui
 @click.option("--model", default=nlp.DEFAULT_MODEL, show_default=True)
 @click.option("--requests", default=200, show_default=True, type=click.IntRange(1),
               help="Requests per page for the Datasette latency table.")
+@click.option("--canned-requests", default=None, type=click.IntRange(1),
+              help="Requests per canned query (default: --requests); each renders up to "
+                   "1,000 rows.")
+@click.option("--latency-db", default=None, type=click.Path(dir_okay=False, exists=True,
+                                                             path_type=Path),
+              help="Measure Datasette latency on this database instead of the largest built.")
 @click.option("--work-dir", default=Path(".cache/bench"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", default=Path("BENCHMARKS.md"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path))
-def bench(sizes, processes, model, requests, work_dir, out):
+def bench(sizes, processes, model, requests, canned_requests, latency_db, work_dir, out):
     """Benchmark builds on a seeded synthetic corpus; write a markdown table to OUT."""
     from . import bench as benchmarks
 
-    text = benchmarks.run([int(n) for n in sizes.split(",")],
+    text = benchmarks.run([int(n) for n in sizes.split(",") if n.strip()],
                           [int(p) for p in processes.split(",")], out, work_dir, model,
-                          requests=requests, echo=lambda m: click.echo(f"  {m}", err=True))
+                          requests=requests, echo=lambda m: click.echo(f"  {m}", err=True),
+                          canned_requests=canned_requests, latency_db=latency_db)
     click.echo(text)
 
 

@@ -269,13 +269,28 @@ def _compatible(a: frozenset, b: frozenset) -> bool:
 def cluster(article_events: list[ArticleEvent]) -> list[Event]:
     """Merge the articles' events into events (see module docstring, step 3)."""
     events: list[Event] = []
+    # Compatible keys share a principal: events are looked up through their principals, so
+    # clustering stays near-linear in the number of articles.
+    by_principal: dict[str, dict[int, Event]] = {}
+    position: dict[int, int] = {}
+
+    def new_event(event: Event) -> Event:
+        position[id(event)] = len(events)
+        events.append(event)
+        for person in event.key:
+            by_principal.setdefault(person, {})[id(event)] = event
+        return event
 
     def candidates(key):
-        return [e for e in events if _compatible(e.key, key)]
+        found = {id(e): e for person in key for e in by_principal.get(person, {}).values()}
+        return [e for e in sorted(found.values(), key=lambda e: position[id(e)])
+                if _compatible(e.key, key)]
 
     def attach(event: Event, item: ArticleEvent, basis: str | None = None):
         event.reports.append(item)
         event.key = event.key | item.key if len(event.key | item.key) <= 2 else event.key
+        for person in event.key:
+            by_principal.setdefault(person, {})[id(event)] = event
         event.kinds[item.kind] += 1
         if item.place:
             event.places[item.place] += 1
@@ -296,9 +311,8 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
                 elif (not event.date or not year) and reference.ordinal and event.ordinal == reference.ordinal:
                     match = match or event
             if match is None and year:
-                match = Event(key=item.key, date=dt.date(year, reference.month, 1),
-                              precision="month", ordinal=reference.ordinal)
-                events.append(match)
+                match = new_event(Event(key=item.key, date=dt.date(year, reference.month, 1),
+                                        precision="month", ordinal=reference.ordinal))
             if match is not None:
                 if reference.ordinal and not match.ordinal:
                     match.ordinal = reference.ordinal
@@ -313,8 +327,7 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
         match = next((e for e in candidates(item.key) if e.date and e.precision == "day"
                       and abs((e.date - item.date).days) <= 1), None)
         if match is None:
-            match = Event(key=item.key, date=item.date, precision="day")
-            events.append(match)
+            match = new_event(Event(key=item.key, date=item.date, precision="day"))
         attach(match, item)
     for item in dated:
         resolve_references(item, item.date)
@@ -344,8 +357,7 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
         if len(known) == 1:
             attach(known[0], item, "the only known meeting of these principals")
         else:
-            event = Event(key=item.key)
-            events.append(event)
+            event = new_event(Event(key=item.key))
             attach(event, item, "no date cue")
         resolve_references(item, None)
     # ordinals by chronology when a principal pair's meetings are all dated and some are known

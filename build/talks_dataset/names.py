@@ -65,6 +65,7 @@ def name_words(name: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=1 << 16)   # pure; the same words recur across the corpus
 def fold_word(word: str) -> str:
     word = ascii_fold(word).lower()
     word = re.sub(r"[^a-z]", "", word)
@@ -171,3 +172,65 @@ def canonical_form(forms: list[tuple[str, int, int]]) -> str:
         particle_capital = bool(re.search(r"(?:^|\s)(?:Al|El|Ad|As)-", surface))
         return (len(words), articles, mentions, not particle_capital, surface)
     return strip_possessive(max(forms, key=score)[0])
+
+
+class NameIndex:
+    """Full-name keys indexed by surname, so `same_person` is asked only of keys whose
+    surnames can match (same initial and rapidfuzz ratio >= SURNAME_SIMILARITY): resolving a
+    corpus stays near-linear instead of comparing every name with every other.
+
+    `add(key, value)` files a value (a group, a person id) under a key; `matches(key)` returns
+    the values of every filed key that `same_person(key, filed)` accepts, in filing order.
+    With `first_only`, a key keeps only the first value filed under it (enough when the values
+    of one key are merged anyway, and it keeps a frequent name from returning every group)."""
+
+    def __init__(self, first_only: bool = False):
+        self.first_only = first_only
+        self._keys_by_surname: dict[str, list] = {}
+        self._surnames_by_initial: dict[str, list[str]] = {}
+        self._similar_cache: dict[str, list[str]] = {}
+        self._entries: dict[tuple, list] = {}   # (key, patronymic) -> [(order, key, value)]
+        self._order = 0
+
+    def add(self, key: tuple[str, ...], value) -> None:
+        if not is_full(key):
+            return
+        surname = key[-1]
+        if surname not in self._keys_by_surname:
+            self._keys_by_surname[surname] = []
+            self._surnames_by_initial.setdefault(surname[:1], []).append(surname)
+            for known, similar in self._similar_cache.items():
+                if known[:1] == surname[:1] and _similar(known, surname, SURNAME_SIMILARITY):
+                    similar.append(surname)
+        ident = (tuple(key), getattr(key, "patronymic", frozenset()))
+        if ident not in self._entries:
+            self._entries[ident] = []
+            self._keys_by_surname[surname].append(key)
+        if not (self.first_only and self._entries[ident]):
+            self._entries[ident].append((self._order, value))
+        self._order += 1
+
+    def _similar_surnames(self, surname: str) -> list[str]:
+        found = self._similar_cache.get(surname)
+        if found is None:
+            found = [s for s in self._surnames_by_initial.get(surname[:1], [])
+                     if _similar(surname, s, SURNAME_SIMILARITY)]
+            self._similar_cache[surname] = found
+        return found
+
+    def matches(self, key: tuple[str, ...]) -> list:
+        if not is_full(key):
+            return []
+        found = []
+        for surname in self._similar_surnames(key[-1]):
+            for other in self._keys_by_surname[surname]:
+                if same_person(key, other):
+                    found += self._entries[(tuple(other),
+                                            getattr(other, "patronymic", frozenset()))]
+        return [value for _, value in sorted(found, key=lambda item: item[0])]
+
+    def any_match(self, key: tuple[str, ...]) -> bool:
+        if not is_full(key):
+            return False
+        return any(same_person(key, other) for surname in self._similar_surnames(key[-1])
+                   for other in self._keys_by_surname[surname])

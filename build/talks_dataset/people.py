@@ -183,6 +183,9 @@ class Group:
         group = self
         while group.parent is not None:
             group = group.parent
+        node = self   # path compression: later calls are O(1)
+        while node.parent is not None and node.parent is not group:
+            node.parent, node = group, node.parent
         return group
 
     @property
@@ -289,11 +292,15 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
         for c in found:
             if c.full and not c.credit_role:
                 c.accepted = c.person_label or bool(c.context.titles) or bool(c.context.country_evidence)
-    accepted_keys = {c.key for found in candidates.values() for c in found if c.accepted and c.full}
+    accepted_keys = names.NameIndex()
+    for found in candidates.values():
+        for c in found:
+            if c.accepted and c.full:
+                accepted_keys.add(c.key, None)
     # pass 2: full names that name a person found elsewhere
     for found in candidates.values():
         for c in found:
-            if c.full and not c.accepted and any(names.same_person(c.key, k) for k in accepted_keys):
+            if c.full and not c.accepted and accepted_keys.any_match(c.key):
                 c.accepted, c.resolved_by = True, "name"
     # groups within each article
     groups: list[Group] = []
@@ -311,16 +318,15 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
                 groups.append(group)
             group.candidates.append(c)
             c.group = group
-    # across articles: union groups whose names match (blocked by surname initial)
-    blocks = defaultdict(list)
+    # across articles: union groups whose names match (a NameIndex blocks by surname, so
+    # only names with similar surnames are compared)
+    index = names.NameIndex(first_only=True)   # groups of one key are merged with its first
     for group in groups:
         for key in group.keys:
-            blocks[key[-1][:1]].append((key, group))
-    for block in blocks.values():
-        for x, (key_a, group_a) in enumerate(block):
-            for key_b, group_b in block[x + 1:]:
-                if group_a.root() is not group_b.root() and names.same_person(key_a, key_b):
-                    group_b.root().parent = group_a.root()
+            for other in index.matches(key):
+                if other.root() is not group.root():
+                    group.root().parent = other.root()
+            index.add(key, group)
     roots = {}
     for group in groups:
         roots.setdefault(id(group.root()), group.root())
@@ -330,6 +336,19 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
     for group in groups:
         weight[id(group.root())] += len(group.candidates)
         articles_of[id(group.root())].add(group.article.id)
+    # roots by the one-word names that can refer to them (names.surname_matches), in roots order
+    order = {rid: position for position, rid in enumerate(roots)}
+    roots_by_surname: dict[str, set] = defaultdict(set)
+    for group in groups:
+        for key in group.keys:
+            words = {key[-1]}
+            if len(key) >= 3:
+                words.add(key[-2] + key[-1])
+            if names.family_first(key):
+                words.add(key[0])
+            for word in words:
+                if names.surname_matches(word, key):
+                    roots_by_surname[word].add(id(group.root()))
     # surname-only mentions
     for article in articles:
         for c in candidates[article.id]:
@@ -346,26 +365,32 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
                 c.group = min(local, key=lambda g: g.candidates[0].start)
                 c.accepted, c.resolved_by = True, "article"
                 continue
-            corpus = [root for root in roots.values()
-                      if any(names.surname_matches(surname, k)
-                             for g in groups if g.root() is root for k in g.keys)]
+            corpus = [roots[rid] for rid in sorted(roots_by_surname.get(surname, ()),
+                                                   key=order.__getitem__)]
             if corpus:
                 c.group = max(corpus, key=lambda r: (len(articles_of[id(r)]), weight[id(r)]))
                 c.accepted, c.resolved_by = True, "corpus"
     # credits: merge with a text person of the same name, else a person of their own
+    # (the first such person in roots order)
+    root_names = names.NameIndex(first_only=True)   # one key, one root (merged above)
+    for group in groups:
+        for key in group.keys:
+            root_names.add(key, id(group.root()))
     for article in articles:
         for c in candidates[article.id]:
             if not c.credit_role:
                 continue
-            match = next((r for r in roots.values()
-                          if any(names.same_person(c.key, k)
-                                 for g in groups if g.root() is r for k in g.keys)), None)
+            found = root_names.matches(c.key)
+            match = roots[min(found, key=order.__getitem__)] if found else None
             if match is None:
                 match = Group(article=article, candidates=[])
                 groups.append(match)
                 roots[id(match)] = match
+                order[id(match)] = len(order)
             match.candidates.append(c)
             c.group = match
+            if c.full:
+                root_names.add(c.key, id(match))
     accepted = [c for found in candidates.values() for c in found if c.accepted and c.group]
     for c in accepted:
         c.group = c.group.root()
@@ -429,14 +454,18 @@ def extract(articles, tables):
     # credits (bylines, photo credits, contributor lines): people of the article, with or
     # without a span in the text; a byline read from a header line has none
     credit_rows = []
+    people_by_name = names.NameIndex(first_only=True)   # form key -> first person with it
+    for person in people.values():
+        for form in person["_forms"]:
+            people_by_name.add(names.name_key(form), person["id"])
+    person_order = {person_id: position for position, person_id in enumerate(people)}
     for article in articles:
         for credit in article.credits:
             key = names.name_key(credit.name or "")
             if not PERSON_NAME.match(credit.name or "") or not names.is_full(key):
                 continue
-            person_id = next((p["id"] for p in people.values()
-                              if any(names.same_person(key, names.name_key(f)) for f in p["_forms"])),
-                             None)
+            found = people_by_name.matches(key)
+            person_id = min(found, key=person_order.__getitem__) if found else None
             if person_id is None:
                 # an all-capitals byline ("By JANE ROE") is named in running-text case
                 display = credit.name.title() if credit.name.isupper() else credit.name
@@ -448,6 +477,8 @@ def extract(articles, tables):
                     "mentions": 0, "_forms": Counter({display: 0}),
                     "_form_articles": defaultdict(set, {display: {article.id}}),
                     "_countries": Counter()}
+                person_order.setdefault(person_id, len(person_order))
+                people_by_name.add(names.name_key(display), person_id)
             credit_rows.append({
                 "id": stable_id(person=person_id, article=article.id, role=credit.role,
                                 start=credit.start),
@@ -552,6 +583,7 @@ def extract(articles, tables):
     # ---------------------------------------------------------------- events rows
     event_rows, event_article_rows = [], []
     event_id_of = {}
+    used_event_ids = set()
     for event in clustered:
         principals = sorted(event.key, key=lambda p: people[p]["name"])
         label_names = " and ".join(people[p]["name"] for p in principals)
@@ -563,9 +595,10 @@ def extract(articles, tables):
         base = slug(f"{date or f'meeting-{event.ordinal or 0}'} {' '.join(principals)}")
         event_id = base
         suffix = 2
-        while event_id in event_id_of.values():
+        while event_id in used_event_ids:
             event_id, suffix = f"{base}-{suffix}", suffix + 1
         event_id_of[id(event)] = event_id
+        used_event_ids.add(event_id)
         name = f"{kind.capitalize()}: {label_names}" + (f", {place}" if place else "") + \
                (f", {date}" if date else "")
         articles_reporting = {item.article.id for item in event.reports}
@@ -616,6 +649,10 @@ def extract(articles, tables):
             "start": start, "end": end, "text": article.text[start:end], "role": role,
             "cue": cue})
 
+    occupancies_of_person = defaultdict(list)
+    for row in occupancies:
+        occupancies_of_person[row["person"]].append(row)
+
     def role_of(article, mention, person_id, principal=False):
         rows = [o for o in occupancy_by_mention[(article.id, mention["sentence"], person_id)]
                 if o["start"] <= mention["start"] < o["end"] or o["start"] < mention["end"] <= o["end"]]
@@ -623,13 +660,13 @@ def extract(articles, tables):
         chosen = (offices or rows)
         if chosen:
             return chosen[0]["title"]
-        stated = [o["title"] for o in occupancies if o["person"] == person_id
-                  and o["article"] == article.id and o["form"] != "rank" and not o["past"]]
+        stated = [o["title"] for o in occupancies_of_person[person_id]
+                  if o["article"] == article.id and o["form"] != "rank" and not o["past"]]
         if not stated and principal:
             # a principal the article names without a title ("his Russian counterpart X"):
             # the office other articles give them, leaders' offices first
-            elsewhere = Counter(o["title"] for o in occupancies if o["person"] == person_id
-                                and o["form"] != "rank" and not o["past"])
+            elsewhere = Counter(o["title"] for o in occupancies_of_person[person_id]
+                                if o["form"] != "rank" and not o["past"])
             stated = [title for title, _ in elsewhere.most_common()]
             stated.sort(key=lambda t: not positions_by_title.get(t.lower(), 0))
         return stated[0] if stated else None
@@ -670,11 +707,13 @@ def extract(articles, tables):
                               "articles": len(person["_form_articles"][form])})
     surname_forms = Counter((row["person"], names.strip_possessive(row["text"]))
                             for row in mention_rows if row["form"] == "surname")
+    articles_of_text = defaultdict(set)
+    for row in mention_rows:
+        articles_of_text[(row["person"], row["text"])].add(row["article"])
     for (person_id, form), count in surname_forms.items():
         name_rows.append({"id": stable_id(person=person_id, name=form), "person": person_id,
                           "name": form, "key": " ".join(names.name_key(form)), "mentions": count,
-                          "articles": len({r["article"] for r in mention_rows
-                                           if r["person"] == person_id and r["text"] == form})})
+                          "articles": len(articles_of_text.get((person_id, form), ()))})
     people_rows = [{k: v for k, v in p.items() if not k.startswith("_")} for p in people.values()]
     return {
         "people": people_rows, "person_names": list({r["id"]: r for r in name_rows}.values()),

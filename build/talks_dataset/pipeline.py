@@ -6,11 +6,13 @@ so a failed or interrupted build never replaces a good database with a broken on
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlite_utils.utils import hash_record
 
@@ -33,7 +35,7 @@ class Article:
     duplicate_of: str | None      # articles.id of the original when this is a near-duplicate
     sentences: list[dict]         # rows of the sentences table
     entities: list[list]          # [label, start, end, text] from the NLP stage
-    tokens: list[list]            # see nlp.doc_to_rows
+    tokens: "Sequence[Sequence]"  # see nlp.doc_to_rows; in a build, nlp.LazyTokens (on disk)
     segments: list[clean.Segment]
     credits: list[clean.Credit]
 
@@ -160,53 +162,58 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
     result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files])
 
     progress(f"parsing {len(files):,} articles with {model}")
-    parsed = nlp.parse_texts((cleaned[file].text for file in files), nlp=nlp_pipeline,
-                             model=model, cache_dir=cache_dir, n_process=n_process,
-                             stats=result.parse_stats)
-    articles = []
-    for file, rows in zip(files, parsed):
-        source = cleaned[file]
-        article_id = ids[file]
-        articles.append(Article(
-            id=article_id, file=file, text=source.text, title=source.title,
-            byline=source.byline, published=source.published, url=source.url,
-            dateline=source.dateline,
-            outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
-            duplicate_of=ids[result.duplicates[file][0]] if file in result.duplicates else None,
-            sentences=sentence_rows(article_id, source.text, rows["sentences"], source.segments),
-            entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
-            credits=source.credits))
-        if len(articles) % 100 == 0:
-            progress(f"parsed {len(articles):,}/{len(files):,} articles")
+    # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
+    # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
+    parse_cache_dir = (contextlib.nullcontext(cache_dir) if cache_dir is not None else
+                       tempfile.TemporaryDirectory(prefix="talks-parse-"))
+    with parse_cache_dir as parse_cache:
+        parsed = nlp.parse_texts([cleaned[file].text for file in files], nlp=nlp_pipeline,
+                                 model=model, cache_dir=parse_cache,
+                                 n_process=n_process, stats=result.parse_stats, lazy_tokens=True)
+        articles = []
+        for file, rows in zip(files, parsed):
+            source = cleaned[file]
+            article_id = ids[file]
+            articles.append(Article(
+                id=article_id, file=file, text=source.text, title=source.title,
+                byline=source.byline, published=source.published, url=source.url,
+                dateline=source.dateline,
+                outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
+                duplicate_of=ids[result.duplicates[file][0]] if file in result.duplicates else None,
+                sentences=sentence_rows(article_id, source.text, rows["sentences"], source.segments),
+                entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
+                credits=source.credits))
+            if len(articles) % 100 == 0:
+                progress(f"parsed {len(articles):,}/{len(files):,} articles")
 
-    tables = article_rows(articles, cleaned, result.duplicates)
-    specs, views = list(CORE_TABLES), list(CORE_VIEWS)
-    for stage in extraction_stages():
-        progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
+        tables = article_rows(articles, cleaned, result.duplicates)
+        specs, views = list(CORE_TABLES), list(CORE_VIEWS)
+        for stage in extraction_stages():
+            progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
+            try:
+                tables.update(stage.extract(articles, tables))
+            except Exception as error:
+                # An extraction bug fails the build loudly: better no new database than a wrong one.
+                raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
+            specs += stage.TABLES
+            views += stage.VIEWS
+        tables["build_issues"] = [
+            {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
+             **dataclasses.asdict(issue)} for issue in result.issues]
+        tables["build_info"] = [
+            {"key": "model", "value": model},
+            {"key": "files_read", "value": str(result.files_read)},
+            {"key": "articles", "value": str(len(articles))}]
+
+        temporary = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            tables.update(stage.extract(articles, tables))
-        except Exception as error:
-            # An extraction bug fails the build loudly: better no new database than a wrong one.
-            raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
-        specs += stage.TABLES
-        views += stage.VIEWS
-    tables["build_issues"] = [
-        {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
-         **dataclasses.asdict(issue)} for issue in result.issues]
-    tables["build_info"] = [
-        {"key": "model", "value": model},
-        {"key": "files_read", "value": str(result.files_read)},
-        {"key": "articles", "value": str(len(articles))}]
-
-    temporary = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        progress(f"loading into {temporary.name}")
-        result.rows = load.write_database(temporary, specs, views, tables)
-        os.replace(temporary, db_path)
-    finally:
-        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
-            if leftover.exists():
-                leftover.unlink()
+            progress(f"loading into {temporary.name}")
+            result.rows = load.write_database(temporary, specs, views, tables)
+            os.replace(temporary, db_path)
+        finally:
+            for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+                if leftover.exists():
+                    leftover.unlink()
     result.seconds = time.perf_counter() - started
     return result

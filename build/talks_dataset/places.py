@@ -155,6 +155,7 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(span)
 
 
+@functools.lru_cache(maxsize=4)   # compiled once per gazetteer, not once per article
 def kind_phrases(gaz) -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     phrases = {row["phrase"].lower(): row["kind"] for row in gaz.kind_phrases
                if row["role"] == "facility"}

@@ -25,6 +25,7 @@ that is a sentence of its own without a cue continues the previous quote's speak
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -186,7 +187,11 @@ class ArticleView:
     def __init__(self, article, mentions: list[dict], organizations: dict[str, str]):
         self.article = article
         self.text = article.text
-        self.tokens = article.tokens
+        self.tokens = list(article.tokens)   # one read of lazily loaded tokens
+        self._token_starts = [t[0] for t in self.tokens]
+        self._sentence_tokens: dict[int, list[int]] = {}   # sentence index -> token indexes
+        for index, token in enumerate(self.tokens):
+            self._sentence_tokens.setdefault(token[9], []).append(index)
         self.sentences = article.sentences
         self.organizations = organizations
         body = [s for s in article.segments if s.kind == "body"] or \
@@ -211,16 +216,16 @@ class ArticleView:
         return None
 
     def token_at(self, position: int) -> int | None:
-        for index, token in enumerate(self.tokens):
-            if token[0] <= position < token[1]:
-                return index
+        index = bisect.bisect_right(self._token_starts, position) - 1   # tokens are in order
+        if index >= 0 and self.tokens[index][0] <= position < self.tokens[index][1]:
+            return index
         return None
 
     def subtree_span(self, index: int) -> tuple[int, int]:
         members = {index}
         changed = True
         sentence = self.tokens[index][9]
-        candidates = [i for i, t in enumerate(self.tokens) if t[9] == sentence]
+        candidates = self._sentence_tokens.get(sentence, [])
         while changed:
             changed = False
             for i in candidates:
@@ -231,8 +236,8 @@ class ArticleView:
 
     def children(self, index: int) -> list[int]:
         sentence = self.tokens[index][9]
-        return [i for i, t in enumerate(self.tokens)
-                if t[7] == index and i != index and t[9] == sentence]
+        return [i for i in self._sentence_tokens.get(sentence, [])
+                if self.tokens[i][7] == index and i != index]
 
     # -- candidates
     def _collectives(self) -> list[Candidate]:
@@ -494,6 +499,7 @@ def people_source(articles, tables) -> dict[str, list[dict]]:
     if tables.get("people") is not None and tables.get("mentions") is not None \
             and tables.get("people"):
         names = {row["id"]: row["name"] for row in tables["people"]}
+        holders = _holders_by_article(tables)
         by_article: dict[str, list[dict]] = {}
         for row in tables["mentions"]:
             by_article.setdefault(row["article"], []).append(
@@ -501,7 +507,8 @@ def people_source(articles, tables) -> dict[str, list[dict]]:
                  "name": names.get(row["person"], row["text"]), "person": row["person"]})
         for article in articles:
             by_article.setdefault(article.id, []).extend(
-                description_mentions(article, by_article.get(article.id, []), tables, names))
+                description_mentions(article, by_article.get(article.id, []), tables, names,
+                                     holders.get(article.id, {})))
         return by_article
     return fallback_person_mentions(articles)
 
@@ -509,23 +516,33 @@ def people_source(articles, tables) -> dict[str, list[dict]]:
 DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?")
 
 
-def description_mentions(article, mentions: list[dict], tables, names: dict) -> list[dict]:
-    """"the Emir said", "the Chinese foreign minister arrived": a definite description names
-    the one person the same article gives that title (head word, its modifiers and the
-    demonym's country must all fit; two fitting people -> nobody). Used to find speakers."""
-    from . import roles
-
-    lex = roles.lexicon()
+def _holders_by_article(tables) -> dict[str, dict[str, tuple[set, set]]]:
+    """article id -> person -> (words of the titles the article gives them, their countries)."""
     positions = {row["id"]: row for row in tables.get("positions") or []}
-    holders: dict[str, tuple[set, set]] = {}
+    holders: dict[str, dict[str, tuple[set, set]]] = {}
     for row in tables.get("occupancies") or []:
-        if row["article"] != article.id or row.get("past"):
+        if row.get("past"):
             continue
-        words, countries = holders.setdefault(row["person"], (set(), set()))
+        words, countries = holders.setdefault(row["article"], {}).setdefault(
+            row["person"], (set(), set()))
         words.update(re.findall(r"[a-z-]+", (row.get("title") or "").lower()))
         country = positions.get(row["position"], {}).get("country")
         if country:
             countries.add(country)
+    return holders
+
+
+def description_mentions(article, mentions: list[dict], tables, names: dict,
+                         holders: dict | None = None) -> list[dict]:
+    """"the Emir said", "the Chinese foreign minister arrived": a definite description names
+    the one person the same article gives that title (head word, its modifiers and the
+    demonym's country must all fit; two fitting people -> nobody). Used to find speakers.
+    `holders` (this article's, from _holders_by_article) saves scanning every occupancy."""
+    from . import roles
+
+    lex = roles.lexicon()
+    if holders is None:
+        holders = _holders_by_article(tables).get(article.id, {})
     if not holders:
         return []
     taken = [(m["start"], m["end"]) for m in mentions]
@@ -726,6 +743,7 @@ def extract(articles, tables) -> dict[str, list[dict]]:
         previous_speaker: Candidate | None = None
         previous_close = None
         first_by_text: dict[str, str] = {}
+        first_row = len(rows)
         for quote in view.raw_quotes:
             kind = classify(view, quote)
             speaker, cue, via, method = attribute_span(view, attributor, quote.open, quote.close,
@@ -763,7 +781,7 @@ def extract(articles, tables) -> dict[str, list[dict]]:
                 "words": len(text.split())})
             if kind == "speech" and speaker is not None:
                 previous_speaker, previous_close = speaker, quote.close
-        article_rows = [row for row in rows if row["article"] == article.id]
+        article_rows = rows[first_row:]
         for row, following in zip(article_rows, article_rows[1:]):
             # A multi-paragraph quote names its speaker after the last paragraph.
             if not row["closed"] and row["speaker"] is None and following["speaker"]:

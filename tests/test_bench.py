@@ -1,0 +1,78 @@
+"""Scale machinery: the synthetic corpus, the streaming parse cache with lazy tokens, the name
+index that keeps people resolution near-linear, and the benchmark's markdown. Nothing is timed."""
+from __future__ import annotations
+
+import itertools
+import random
+
+from talks_dataset import names, nlp, synthetic
+
+
+def test_synthetic_corpus_is_reproducible_and_realistic(tmp_path):
+    first = synthetic.generate(tmp_path / "a", 12, seed=7)
+    second = synthetic.generate(tmp_path / "b", 12, seed=7)
+    assert [p.read_text() for p in first] == [p.read_text() for p in second]
+    other = synthetic.generate(tmp_path / "c", 12, seed=8)
+    assert [p.read_text() for p in first] != [p.read_text() for p in other]
+    for path in first:
+        text = path.read_text()
+        assert 300 <= len(text.split()) <= 900, path.name
+        assert text.startswith("# ") and "\nBy " in text and "Original url: https://" in text
+        body = text.split("\n\n")
+        assert len(body) == len(set(body)), "no paragraph repeats within an article"
+    # meetings are reported by several outlets: some headlines' events recur across files
+    hosts = [p.read_text().split("Original url: https://www.")[1].split("/")[0] for p in first]
+    assert len(set(hosts)) > 3
+
+
+def test_synthetic_articles_build(build_folder, tmp_path):
+    files = {p.name: p.read_text() for p in synthetic.generate(tmp_path / "in", 6, seed=3)}
+    _, db = build_folder(files)
+    assert db["articles"].count == 6
+    assert db["people"].count > 10 and db["events"].count >= 1
+    # a surname-only reference resolves to the person introduced with a full name
+    assert db.execute("select count(*) from mentions where form = 'surname'").fetchone()[0] > 0
+    assert db.execute("select max(articles) from events").fetchone()[0] >= 1
+
+
+def test_parse_cache_streams_and_tokens_load_lazily(tmp_path, nlp_pipeline):
+    texts = ["Karim Haddad met Elena Varga in Oslo on Monday.\nThey talked.",
+             "The Norwegian delegation included Trade Minister Jonas Brandt."]
+    stats = {}
+    eager = list(nlp.parse_texts(texts, nlp=nlp_pipeline, cache_dir=tmp_path, stats=stats))
+    assert stats == {"parsed": 2, "cached": 0}
+    stats = {}
+    lazy = list(nlp.parse_texts(texts, nlp=nlp_pipeline, cache_dir=tmp_path, stats=stats,
+                                lazy_tokens=True))
+    assert stats == {"parsed": 0, "cached": 2}
+    for full, light in zip(eager, lazy):
+        assert isinstance(light["tokens"], nlp.LazyTokens)
+        assert [list(t) for t in light["tokens"]] == [list(t) for t in full["tokens"]]
+        assert light["sentences"] == full["sentences"] and light["entities"] == full["entities"]
+        assert len(light["tokens"]) == len(full["tokens"])
+        assert list(light["tokens"][1]) == list(full["tokens"][1])
+    # one new text among cached ones: only it is parsed, results stay in input order
+    stats = {}
+    mixed = list(nlp.parse_texts([texts[0], "Oskar Strand said so.", texts[1]], nlp=nlp_pipeline,
+                                 cache_dir=tmp_path, stats=stats, lazy_tokens=True))
+    assert stats == {"parsed": 1, "cached": 2}
+    assert [r["digest"] for r in mixed] == [nlp.ParseCache.digest(t) for t in
+                                             (texts[0], "Oskar Strand said so.", texts[1])]
+
+
+def test_name_index_finds_what_comparing_every_pair_finds():
+    rng = random.Random(5)
+    given = ["Ahmed", "Ahmad", "Andrei", "Andrey", "Kemal", "Mehmet", "Maher", "Sergei"]
+    family = ["al-Haddad", "Haddad", "Aydin", "Belov", "Belova", "Karimi", "Karimy"]
+    forms = [f"{a} {b}" for a, b in itertools.product(given, family)]
+    forms += [f"Mehmet Kemal {b}" for b in family] + ["Karim bin Rashid Haddad", "Rashid Haddad"]
+    keys = [names.name_key(form) for form in forms]
+    rng.shuffle(keys)
+    index = names.NameIndex()
+    for position, key in enumerate(keys):
+        index.add(key, position)
+    for key in keys:
+        brute = [position for position, other in enumerate(keys)
+                 if names.same_person(key, other)]
+        assert index.matches(key) == brute, key
+        assert index.any_match(key) == bool(brute)
