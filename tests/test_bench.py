@@ -76,3 +76,27 @@ def test_name_index_finds_what_comparing_every_pair_finds():
                  if names.same_person(key, other)]
         assert index.matches(key) == brute, key
         assert index.any_match(key) == bool(brute)
+
+
+def test_bench_harness_runs_end_to_end(tmp_path, monkeypatch):
+    """The harness at N=2, one process, one request per page: every table of the report is
+    filled (the numbers are not checked: nothing in pytest is timed)."""
+    from talks_dataset import bench
+
+    monkeypatch.chdir(__import__("pathlib").Path(__file__).resolve().parent.parent)
+    text = bench.run([2], [1], tmp_path / "BENCH.md", tmp_path / "work",
+                     nlp.DEFAULT_MODEL, requests=1, echo=lambda message: None)
+    assert (tmp_path / "BENCH.md").read_text() == text
+    assert "| 2 | 1 |" in text and "Machine: " in text
+    assert "| articles table with facets | 1 |" in text
+    assert "| canned query " in text
+
+
+def test_parse_in_two_processes_keeps_every_text_in_order(tmp_path, nlp_pipeline):
+    """With n_process=2 spaCy sends each text's context to a worker and back as a copy: every
+    text still comes back, in input order (batch_size=1 so that 2 worker processes start)."""
+    texts = [f"Minister Elena Varga visited Oslo on day {k}." for k in range(5)]
+    rows = list(nlp.parse_texts(texts, nlp=nlp_pipeline, cache_dir=tmp_path, n_process=2,
+                                batch_size=1, lazy_tokens=True))
+    assert [r["digest"] for r in rows] == [nlp.ParseCache.digest(t) for t in texts]
+    assert all(len(r["tokens"]) > 5 for r in rows)

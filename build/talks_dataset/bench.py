@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import platform
 import random
@@ -115,7 +116,7 @@ def latency(db_path: Path, metadata_path: Path, requests: int = 200,
             timings.sort()
             rows.append({"page": label, "requests": count,
                          "p50_ms": statistics.median(timings),
-                         "p95_ms": timings[max(0, int(len(timings) * 0.95) - 1)]})
+                         "p95_ms": timings[math.ceil(len(timings) * 0.95) - 1]})   # nearest rank
         return rows
 
     return asyncio.run(run())

@@ -216,7 +216,10 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
     waiting = collections.deque([ParseCache.digest(text), None, False] for text in texts)
     for slot in waiting:
         slot[2] = cache.has(slot[0])
-    pending = [(text, slot) for text, slot in zip(texts, waiting) if not slot[2]]
+    slots = list(waiting)
+    # the context travels to worker processes and back as a copy: an index, not the slot
+    pending = [(text, index) for index, (text, slot) in enumerate(zip(texts, slots))
+               if not slot[2]]
     if len(pending) < 2 * batch_size:
         n_process = 1   # starting worker processes (a model load each) costs more than it saves
 
@@ -237,7 +240,8 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
             yield rows
 
     docs = nlp.pipe(uncached(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, slot in docs:
+    for doc, index in docs:
+        slot = slots[index]
         rows = doc_to_rows(doc)
         cache.put(doc.text, rows, digest=slot[0])
         if lazy_tokens:
@@ -246,3 +250,5 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
         stats["parsed"] += 1
         yield from ready()
     yield from ready()
+    if waiting:   # never drop an article silently
+        raise RuntimeError(f"{len(waiting)} texts were not parsed")
