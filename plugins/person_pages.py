@@ -123,9 +123,9 @@ async def labels_for(db, table, ids):
     if not ids or not label_column:
         return {}
     pk = (await db.primary_keys(table) or ["rowid"])[0]
-    placeholders = ", ".join("?" for _ in ids)
+    marks = ", ".join("?" for _ in ids)
     rows = await db.execute(
-        f"select [{pk}], [{label_column}] from [{table}] where [{pk}] in ({placeholders})", ids)
+        f"select [{pk}], [{label_column}] from [{table}] where [{pk}] in ({marks})", ids)
     return {row[0]: row[1] for row in rows}
 
 
