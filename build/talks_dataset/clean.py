@@ -6,7 +6,6 @@ date, URL) are returned as `furniture` rows so nothing of the input is lost.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -18,6 +17,7 @@ from urllib.parse import urlparse
 import yaml
 from dateutil import parser as date_parser
 
+from . import reference
 from .ingest import SourceDocument
 
 DATA = Path(__file__).parent / "data"
@@ -77,18 +77,11 @@ def furniture_rules():
     return rules, credits
 
 
-def read_data_csv(name: str) -> list[dict]:
-    """Rows of a data CSV whose leading '#' lines document its source."""
-    lines = [line for line in (DATA / name).read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    return list(csv.DictReader(lines))
-
-
 @functools.lru_cache(maxsize=None)
 def outlet_directory() -> tuple[dict, dict]:
     """(by host, by lower-cased name or alias)."""
     by_host, by_name = {}, {}
-    for row in read_data_csv("outlets.csv"):
+    for row in reference.read_csv("outlets.csv"):
         row = dict(row)
         by_host[row["host"].lower()] = row
         for name in [row["name"], *filter(None, row.get("aliases", "").split("|"))]:

@@ -31,7 +31,6 @@ package versions, so later runs load it in a fraction of a second.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import math
@@ -40,6 +39,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from .reference import read_csv  # places.py and tests read data files through it
 
 DATA = Path(__file__).parent / "data"
 CITY_FILE = "cities5000.json"
@@ -113,13 +113,6 @@ def distance_km(lat1, lon1, lat2, lon2) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-def read_csv(name: str) -> list[dict]:
-    """Rows of a data CSV; lines starting with # are its documentation header."""
-    with open(DATA / name, encoding="utf-8", newline="") as handle:
-        lines = [line for line in handle if not line.startswith("#")]
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)]
 
 
 def _float(value: str) -> float | None:

@@ -24,13 +24,13 @@ Method (pure functions, no spaCy):
 """
 from __future__ import annotations
 
-import csv
 import functools
 import re
 import unicodedata
 from pathlib import Path
 
 from rapidfuzz import fuzz
+from . import reference
 
 DATA = Path(__file__).parent / "data"
 PATRONYMIC_CONNECTORS = {"bin", "ibn", "bint", "ben", "ould"}
@@ -100,9 +100,7 @@ def name_key(name: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=None)
 def family_name_first() -> frozenset[str]:
-    with open(DATA / "family_name_first.csv", encoding="utf-8") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return frozenset(fold_word(row["name"]) for row in rows)
+    return frozenset(fold_word(row["name"]) for row in reference.read_csv("family_name_first.csv"))
 
 
 def family_first(key: tuple[str, ...]) -> bool:

@@ -16,13 +16,13 @@ portfolio ("Defense Minister" -> Ministry of Defense) or an institution.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import re
 from pathlib import Path
 
 import yaml
+from . import reference
 
 DATA = Path(__file__).parent / "data"
 
@@ -96,11 +96,6 @@ class Lexicon:
         return {name.split()[-1]: country for name, country in self.institutions.items()}
 
 
-def _data_csv(name: str) -> list[dict]:
-    with open(DATA / name, encoding="utf-8") as handle:
-        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
-
-
 @functools.lru_cache(maxsize=None)
 def lexicon() -> Lexicon:
     data = yaml.safe_load((DATA / "titles.yml").read_text(encoding="utf-8"))
@@ -119,7 +114,7 @@ def lexicon() -> Lexicon:
         else:  # "vice admiral": the last word is a rank of its own, the others qualify it
             modifiers.update(words[:-1])
     countries, adjectives = {}, set()
-    for row in _data_csv("demonyms.csv"):
+    for row in reference.read_csv("demonyms.csv"):
         country = row["country"]
         countries[country.lower()] = country
         for name in filter(None, (row.get("names") or "").split("|")):
