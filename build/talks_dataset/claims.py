@@ -404,30 +404,58 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         score = TEXT_WEIGHT * text_score + (1 - TEXT_WEIGHT) * entity_overlap(a["id"], b["id"])
         return score >= GROUP_THRESHOLD
 
-    # Blocking, exact: a pair can join only with equal signatures, or with one topic and
-    # MIN_SHARED_WORDS shared words - then they share one of the |words| - k + 1 rarest words
-    # of each claim (prefix filtering). Only those pairs are compared: near-linear.
+    # Blocking, exact: joins() accepts a pair only (1) with equal signatures, or with one
+    # topic, MIN_SHARED_WORDS shared words and a score >= GROUP_THRESHOLD, which needs either
+    # (2) a shared name, or else (3) a token-set ratio of 1, since the entity overlap is then 0:
+    # one claim's words a subset of the other's. Only such pairs are compared, found through
+    # indexes by signature; by (topic, name, word) over each claim's |words| - k + 1 rarest
+    # words (prefix filtering: two claims sharing k words share one of those); and by
+    # (topic, word): a subset contains the other claim's rarest word. Claims of templated text (many similar sentences about
+    # different meetings) no longer make every same-topic pair a candidate.
     document_frequency: dict[str, int] = {}
     for words in words_of.values():
         for word in words:
             document_frequency[word] = document_frequency.get(word, 0) + 1
-    prefix_index: dict[tuple, list[dict]] = {}
-    for b in claims:
-        prefix = [("=", signature[b["id"]])] if signature[b["id"]] else []
-        if b["topic"]:
-            ordered = sorted(words_of[b["id"]], key=lambda w: (document_frequency[w], w))
-            prefix += [(b["topic"], word)
-                       for word in ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]]
-        seen = set()
-        for key in prefix:
-            for a in prefix_index.get(key, ()):
-                if id(a) in seen or a["article"] == b["article"]:
-                    continue
-                seen.add(id(a))
-                if find(a["id"]) != find(b["id"]) and joins(a, b):
-                    parent[find(a["id"])] = find(b["id"])
-        for key in prefix:
-            prefix_index.setdefault(key, []).append(b)
+    prefix = {}
+    for claim in claims:
+        ordered = sorted(words_of[claim["id"]], key=lambda w: (document_frequency[w], w))
+        prefix[claim["id"]] = ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]
+    rarest = {c["id"]: min(words_of[c["id"]], key=lambda w: (document_frequency[w], w))
+              for c in claims if words_of[c["id"]]}
+    by_signature: dict[str, list[dict]] = {}
+    by_name: dict[tuple, list[dict]] = {}
+    by_word: dict[tuple, list[dict]] = {}      # every word of a claim
+    by_rarest: dict[tuple, list[dict]] = {}    # a claim's rarest word only
+    for position, b in enumerate(claims):
+        b_id, topic = b["id"], b["topic"]
+        b_words = words_of[b_id]
+        candidates: dict[int, dict] = {}
+        if signature[b_id]:
+            candidates.update((id(a), a) for a in by_signature.get(signature[b_id], ()))
+        if topic:
+            for name in names_by_claim[b_id]:
+                for word in prefix[b_id]:
+                    candidates.update((id(a), a) for a in by_name.get((topic, name, word), ()))
+            if len(b_words) >= MIN_SHARED_WORDS:   # b inside a longer claim
+                candidates.update((id(a), a) for a in by_word.get((topic, rarest[b_id]), ())
+                                  if b_words <= words_of[a["id"]])
+            for word in b_words:                   # a shorter claim inside b
+                candidates.update((id(a), a) for a in by_rarest.get((topic, word), ())
+                                  if len(words_of[a["id"]]) >= MIN_SHARED_WORDS
+                                  and words_of[a["id"]] <= b_words)
+        for a in candidates.values():
+            if a["article"] != b["article"] and find(a["id"]) != find(b_id) and joins(a, b):
+                parent[find(a["id"])] = find(b_id)
+        if signature[b_id]:
+            by_signature.setdefault(signature[b_id], []).append(b)
+        if topic:
+            for name in names_by_claim[b_id]:
+                for word in prefix[b_id]:
+                    by_name.setdefault((topic, name, word), []).append(b)
+            for word in b_words:
+                by_word.setdefault((topic, word), []).append(b)
+            if b_words:
+                by_rarest.setdefault((topic, rarest[b_id]), []).append(b)
 
     members: dict[str, list[dict]] = {}
     for claim in claims:
