@@ -36,7 +36,7 @@ from dateutil import parser as date_parser
 from rapidfuzz import fuzz
 
 from . import quotes as quotes_stage
-from . import schema
+from . import per_article, schema
 from .pipeline import stable_id
 
 DATA = Path(__file__).parent / "data"
@@ -592,31 +592,44 @@ def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
     return rows
 
 
+def article_claims(article, inputs: dict, organizations) -> tuple[list, list, dict]:
+    """(claims, claim links, {claim id: ClaimWords}) of one article, given its person
+    mentions, quotes, place mentions and outlet name (per_article: cached, parallel)."""
+    view = quotes_stage.ArticleView(article, inputs["mentions"], organizations)
+    attributor = quotes_stage.Attributor(view)
+    article_claims, article_links = claim_rows_for_article(
+        article, view, attributor, inputs["quotes"], {article.id: inputs["places"]},
+        inputs["outlet"])
+    tokens = view.tokens
+    words = {}
+    for claim in article_claims:
+        focus_start, focus_end = claim.pop("_focus")
+        claim.pop("_trigger")
+        focus = [t for t in tokens if focus_start <= t[0] < focus_end]
+        # keep what grouping needs, not the tokens: memory stays flat in N
+        words[claim["id"]] = ClaimWords(content_words(focus),
+                                        trigger_position(claim, focus, claim["text"]))
+    return article_claims, article_links, words
+
+
 def extract(articles, tables) -> dict[str, list[dict]]:
     mentions = quotes_stage.people_source(articles, tables)
-    organizations = quotes_stage.organization_index(tables)
     _, place_mentions = place_source(tables)
     outlets = {row["id"]: row["name"] for row in tables.get("outlets", [])}
     quote_rows: dict[str, list[dict]] = {}
     for row in tables.get("quotes", []):
         quote_rows.setdefault(row["article"], []).append(row)
+    found = per_article.map_articles(
+        "claims.rows", article_claims, articles,
+        inputs=[{"mentions": mentions.get(article.id, []), "quotes": quote_rows.get(article.id, []),
+                 "places": place_mentions.get(article.id, []),
+                 "outlet": outlets.get(article.outlet)} for article in articles],
+        lookups={"organizations": quotes_stage.organization_index(tables)})
     claims, links, tokens_by_claim = [], [], {}
-    for article in articles:
-        view = quotes_stage.ArticleView(article, mentions.get(article.id, []), organizations)
-        attributor = quotes_stage.Attributor(view)
-        article_claims, article_links = claim_rows_for_article(
-            article, view, attributor, quote_rows.get(article.id, []), place_mentions,
-            outlets.get(article.outlet))
-        tokens = list(article.tokens)
-        for claim in article_claims:
-            focus_start, focus_end = claim.pop("_focus")
-            claim.pop("_trigger")
-            focus = [t for t in tokens if focus_start <= t[0] < focus_end]
-            # keep what grouping needs, not the tokens: memory stays flat in N
-            tokens_by_claim[claim["id"]] = ClaimWords(content_words(focus),
-                                                      trigger_position(claim, focus, claim["text"]))
-        claims += article_claims
+    for article_claims_found, article_links, words in found:
+        claims += article_claims_found
         links += article_links
+        tokens_by_claim.update(words)
     articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {
         a.id: {"id": a.id, "file": a.file, "outlet": a.outlet, "duplicate_of": a.duplicate_of}
         for a in articles}

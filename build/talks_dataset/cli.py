@@ -46,7 +46,9 @@ def build(input_dir, db_path, model, cache_dir, no_cache, processes, max_bytes, 
     click.echo(f"Built {result.db_path} in {result.seconds:.1f}s")
     click.echo(f"  files read: {result.files_read}; articles: {result.rows.get('articles', 0)}; "
                f"skipped: {len(result.issues)}; parsed: {result.parse_stats.get('parsed', 0)}, "
-               f"from cache: {result.parse_stats.get('cached', 0)}")
+               f"from cache: {result.parse_stats.get('cached', 0)}; per-article extraction: "
+               f"{result.extract_stats.get('computed', 0)} computed, "
+               f"{result.extract_stats.get('cached', 0)} from cache")
     for issue in result.issues:
         click.echo(f"  skipped {issue.message()}")
     for duplicate, (original, score) in sorted(result.duplicates.items()):

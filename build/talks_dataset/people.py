@@ -39,7 +39,7 @@ import re
 from collections import Counter, defaultdict
 
 from . import events as events_module
-from . import names, roles
+from . import names, per_article, roles
 from .pipeline import slug, stable_id
 from .schema import Table, View
 
@@ -204,8 +204,9 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def find_candidates(article, label_counts: Counter) -> list[Candidate]:
-    """Name candidates of one article with their title context (no resolution yet)."""
+def find_candidates(article, placelike) -> list[Candidate]:
+    """Name candidates of one article with their title context (no resolution yet).
+    `placelike`: lowercased surfaces the corpus tags as places more often than as people."""
     lex = roles.lexicon()
     text = article.text
     credit_spans = [(c.start, c.end) for c in article.credits if c.start is not None]
@@ -252,12 +253,10 @@ def find_candidates(article, label_counts: Counter) -> list[Candidate]:
                 article=article, sentence=sentence, start=start, end=end, text=surface, key=key,
                 context=roles.context_of(tokens, n, j, text),
                 person_label=any(_overlaps(span, p) for p in person_spans))
-            place_votes = label_counts[(surface.lower(), "place")]
             # places as people: a full name the corpus tags as a place more often than as a
             # person. A single word is judged later by the surname it matches (a surname may
             # also be a town: "Aydin").
-            if (len(key) > 1 and place_votes > label_counts[(surface.lower(), "person")]
-                    and not candidate.context.titles):
+            if len(key) > 1 and not candidate.context.titles and surface.lower() in placelike:
                 continue
             found.append(candidate)
     for credit in article.credits:
@@ -273,20 +272,38 @@ def find_candidates(article, label_counts: Counter) -> list[Candidate]:
     return found
 
 
-def _label_counts(articles) -> Counter:
+def article_candidates(article, inputs, placelike) -> list[Candidate]:
+    """find_candidates as plain records, for per_article (cached, parallel): the article
+    becomes None and each sentence its index in article.sentences (see attach_candidates)."""
+    position = {id(sentence): index for index, sentence in enumerate(article.sentences)}
+    return [dataclasses.replace(c, article=None, sentence=position[id(c.sentence)])
+            for c in find_candidates(article, placelike)]
+
+
+def attach_candidates(article, found: list[Candidate]) -> list[Candidate]:
+    return [dataclasses.replace(c, article=article, sentence=article.sentences[c.sentence])
+            for c in found]
+
+
+def placelike_surfaces(articles) -> set[str]:
+    """Lowercased entity surfaces the corpus tags as a place more often than as a person."""
     counts = Counter()
     for article in articles:
         for label, _, _, surface in article.entities:
             kind = "person" if label == "PERSON" else "place" if label in ("GPE", "LOC", "FAC") else None
             if kind:
                 counts[(names.strip_possessive(surface).lower(), kind)] += 1
-    return counts
+    return {surface for (surface, kind), count in counts.items()
+            if kind == "place" and count > counts[(surface, "person")]}
 
 
 def resolve(articles) -> tuple[list[Candidate], list[Group]]:
     """Accepted mentions and the person groups (roots) they belong to."""
-    label_counts = _label_counts(articles)
-    candidates = {article.id: find_candidates(article, label_counts) for article in articles}
+    found_per_article = per_article.map_articles(
+        "people.candidates", article_candidates, articles,
+        lookups={"placelike": placelike_surfaces(articles)})
+    candidates = {article.id: attach_candidates(article, found)
+                  for article, found in zip(articles, found_per_article)}
     # pass 1: full names with evidence of being a person
     for found in candidates.values():
         for c in found:

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from sqlite_utils.utils import hash_record
 
-from . import clean, dedupe, ingest, load, nlp
+from . import clean, dedupe, ingest, load, nlp, per_article
 from .schema import CORE_TABLES, CORE_VIEWS
 
 
@@ -56,6 +56,7 @@ class BuildResult:
     duplicates: dict = dataclasses.field(default_factory=dict)
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
     parse_stats: dict = dataclasses.field(default_factory=dict)
+    extract_stats: dict = dataclasses.field(default_factory=dict)   # per_article.stats
     seconds: float = 0.0
 
 
@@ -162,6 +163,7 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
     result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files])
 
     progress(f"parsing {len(files):,} articles with {model}")
+    nlp_pipeline = nlp_pipeline or nlp.load_pipeline(model)
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
     # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
     parse_cache_dir = (contextlib.nullcontext(cache_dir) if cache_dir is not None else
@@ -188,15 +190,22 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
 
         tables = article_rows(articles, cleaned, result.duplicates)
         specs, views = list(CORE_TABLES), list(CORE_VIEWS)
-        for stage in extraction_stages():
-            progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
-            try:
-                tables.update(stage.extract(articles, tables))
-            except Exception as error:
-                # An extraction bug fails the build loudly: better no new database than a wrong one.
-                raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
-            specs += stage.TABLES
-            views += stage.VIEWS
+        # Per-article extraction results are cached next to the parses (not with --no-cache)
+        # and computed by n_process workers; see per_article.
+        with per_article.configure(cache_dir=cache_dir, processes=n_process,
+                                   parser=nlp.model_fingerprint(nlp_pipeline)):
+            for stage in extraction_stages():
+                progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
+                try:
+                    tables.update(stage.extract(articles, tables))
+                except Exception as error:
+                    # An extraction bug fails the build loudly: better no new database than a
+                    # wrong one.
+                    raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") \
+                        from error
+                specs += stage.TABLES
+                views += stage.VIEWS
+            result.extract_stats = dict(per_article.stats)
         tables["build_issues"] = [
             {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
              **dataclasses.asdict(issue)} for issue in result.issues]

@@ -37,7 +37,7 @@ import functools
 import json
 import re
 
-from . import gazetteer
+from . import gazetteer, per_article
 from .schema import Table, View
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -304,10 +304,10 @@ def ner_candidates(article) -> list[Candidate]:
     return found
 
 
-def person_words(article, people_names: set[str]) -> tuple[set[str], set[str]]:
+def person_words(article) -> tuple[set[str], set[str]]:
     """Name keys of people in this article: words of full names ('karim haddad', 'haddad')
     and lone one-word PERSON entities, which the small model also gives to towns ('Kiev')."""
-    parts, lone = set(people_names), set()
+    parts, lone = set(), set()
     for label, _, _, text in article.entities:
         if label == "PERSON":
             text = POSSESSIVE.sub("", text)
@@ -507,7 +507,7 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
     candidates = (facility_candidates(text, gaz) + dateline_candidates(article, gaz)
                   + ner_candidates(article) + settlement_candidates(text)
                   + scan_candidates(text, gaz, article.tokens))
-    name_parts, lone_persons = person_words(article, people_names)
+    name_parts, lone_persons = person_words(article)
     others = [(start, end) for label, start, end, _ in article.entities if label in OTHER_LABELS]
     times = [(start, end) for label, start, end, _ in article.entities if label in TIME_LABELS]
     credits = [(c.start, c.end) for c in article.credits if c.start is not None]
@@ -528,8 +528,9 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
         # A word of a person's name in this article is that person ("Haddad's"), unless the
         # name is a country's or a curated place's (Jordan the country).
         listed = key in gaz.curated_keys or any(p.kind == "country" or p.curated for p in places)
-        if not listed and (key in name_parts or (key in lone_persons
-                                                 and key not in gaz.scan_keys)):
+        # (people_names: the corpus's people, read by key only, see per_article.Recorded)
+        if not listed and (key in name_parts or key in people_names
+                           or (key in lone_persons and key not in gaz.scan_keys)):
             continue
         if any(start <= candidate.start and candidate.end <= end for start, end in times):
             continue
@@ -632,8 +633,10 @@ def extract(articles, tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     places: dict[str, gazetteer.Place] = {}
     spans = []
     mentions: dict[str, list[tuple[str, str]]] = {}
-    for article in articles:
-        for item in article_places(article, gaz, people_names):
+    found_per_article = per_article.map_articles(
+        "places.resolved", _article_places, articles, lookups={"people_names": people_names})
+    for article, found in zip(articles, found_per_article):
+        for item in found:
             place = places.setdefault(item.place.id, item.place)
             candidate = item.candidate
             surface = article.text[candidate.start:candidate.end]
@@ -674,6 +677,10 @@ def extract(articles, tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
             "variants": " | ".join(sorted({surface for _, surface in found})) or None,
             "popup": popup(place, len(found))})
     return {"places": rows, "place_spans": spans}
+
+
+def _article_places(article, inputs, people_names) -> list[Resolved]:
+    return article_places(article, gazetteer.load(), people_names)
 
 
 def gazetteer_stable_id(article: str, start: int, end: int) -> str:

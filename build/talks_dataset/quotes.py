@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from . import schema
+from . import per_article, schema
 from .pipeline import stable_id
 
 DATA = Path(__file__).parent / "data"
@@ -733,63 +733,68 @@ def attribute_span(view: ArticleView, attributor: Attributor, open_: int, close:
     return speaker, chosen, via, method
 
 
+def article_quotes(article, mentions: list[dict], organizations) -> list[dict]:
+    """Quote rows of one article, given its person mentions (per_article: cached, parallel)."""
+    rows = []
+    view = ArticleView(article, mentions, organizations)
+    attributor = Attributor(view)
+    previous_speaker: Candidate | None = None
+    previous_close = None
+    first_by_text: dict[str, str] = {}
+    for quote in view.raw_quotes:
+        kind = classify(view, quote)
+        speaker, cue, via, method = attribute_span(view, attributor, quote.open, quote.close,
+                                                   previous_speaker)
+        if speaker is None and kind == "speech" and previous_speaker is not None:
+            # A quote that is a sentence of its own continues the previous speaker's words.
+            sentence = view.sentence_at(quote.open)
+            alone = sentence and view.text[sentence["start"]:quote.open].strip() == ""
+            near = previous_close is not None and quote.open - previous_close < 600
+            if alone and near and quote.closed:
+                speaker, method = previous_speaker, "continuation"
+        if kind == "title":  # a title has an author, not a speaker
+            speaker = cue = via = None
+        if speaker is None:
+            cue = via = None
+        sentence = view.sentence_at(quote.start)
+        text = article.text[quote.start:quote.end]
+        quote_id = stable_id(article=article.id, start=quote.start, end=quote.end)
+        normalized = re.sub(r"\W+", " ", text.lower()).strip()
+        repeat_of = first_by_text.get(normalized)
+        first_by_text.setdefault(normalized, quote_id)
+        rows.append({
+            "id": quote_id, "article": article.id,
+            "sentence": sentence["id"] if sentence else None,
+            "start": quote.start, "end": quote.end, "text": text, "kind": kind,
+            "is_scare_quote": int(kind == "scare"),
+            **speaker_fields(speaker),
+            "cue": cue["text"] if cue else None,
+            "cue_lemma": cue["lemma"] if cue else None,
+            "cue_start": cue["start"] if cue else None,
+            "cue_end": cue["end"] if cue else None,
+            "via": via.label if via else None,
+            "attribution": method if speaker is not None else None,
+            "closed": int(quote.closed), "repeat_of": repeat_of,
+            "words": len(text.split())})
+        if kind == "speech" and speaker is not None:
+            previous_speaker, previous_close = speaker, quote.close
+    for row, following in zip(rows, rows[1:]):
+        # A multi-paragraph quote names its speaker after the last paragraph.
+        if not row["closed"] and row["speaker"] is None and following["speaker"]:
+            row.update({key: following[key] for key in (
+                "speaker", "speaker_kind", "person", "organization", "speaker_text",
+                "speaker_start", "speaker_end", "cue", "cue_lemma", "cue_start", "cue_end")})
+            row["attribution"] = "next-paragraph"
+    return rows
+
+
 def extract(articles, tables) -> dict[str, list[dict]]:
     mentions = people_source(articles, tables)
-    organizations = organization_index(tables)
-    rows = []
-    for article in articles:
-        view = ArticleView(article, mentions.get(article.id, []), organizations)
-        attributor = Attributor(view)
-        previous_speaker: Candidate | None = None
-        previous_close = None
-        first_by_text: dict[str, str] = {}
-        first_row = len(rows)
-        for quote in view.raw_quotes:
-            kind = classify(view, quote)
-            speaker, cue, via, method = attribute_span(view, attributor, quote.open, quote.close,
-                                                       previous_speaker)
-            if speaker is None and kind == "speech" and previous_speaker is not None:
-                # A quote that is a sentence of its own continues the previous speaker's words.
-                sentence = view.sentence_at(quote.open)
-                alone = sentence and view.text[sentence["start"]:quote.open].strip() == ""
-                near = previous_close is not None and quote.open - previous_close < 600
-                if alone and near and quote.closed:
-                    speaker, method = previous_speaker, "continuation"
-            if kind == "title":  # a title has an author, not a speaker
-                speaker = cue = via = None
-            if speaker is None:
-                cue = via = None
-            sentence = view.sentence_at(quote.start)
-            text = article.text[quote.start:quote.end]
-            quote_id = stable_id(article=article.id, start=quote.start, end=quote.end)
-            normalized = re.sub(r"\W+", " ", text.lower()).strip()
-            repeat_of = first_by_text.get(normalized)
-            first_by_text.setdefault(normalized, quote_id)
-            rows.append({
-                "id": quote_id, "article": article.id,
-                "sentence": sentence["id"] if sentence else None,
-                "start": quote.start, "end": quote.end, "text": text, "kind": kind,
-                "is_scare_quote": int(kind == "scare"),
-                **speaker_fields(speaker),
-                "cue": cue["text"] if cue else None,
-                "cue_lemma": cue["lemma"] if cue else None,
-                "cue_start": cue["start"] if cue else None,
-                "cue_end": cue["end"] if cue else None,
-                "via": via.label if via else None,
-                "attribution": method if speaker is not None else None,
-                "closed": int(quote.closed), "repeat_of": repeat_of,
-                "words": len(text.split())})
-            if kind == "speech" and speaker is not None:
-                previous_speaker, previous_close = speaker, quote.close
-        article_rows = rows[first_row:]
-        for row, following in zip(article_rows, article_rows[1:]):
-            # A multi-paragraph quote names its speaker after the last paragraph.
-            if not row["closed"] and row["speaker"] is None and following["speaker"]:
-                row.update({key: following[key] for key in (
-                    "speaker", "speaker_kind", "person", "organization", "speaker_text",
-                    "speaker_start", "speaker_end", "cue", "cue_lemma", "cue_start", "cue_end")})
-                row["attribution"] = "next-paragraph"
-    return {"quotes": rows}
+    found = per_article.map_articles(
+        "quotes.rows", article_quotes, articles,
+        inputs=[mentions.get(article.id, []) for article in articles],
+        lookups={"organizations": organization_index(tables)})
+    return {"quotes": [row for rows in found for row in rows]}
 
 
 # ---------------------------------------------------------------- schema

@@ -1,0 +1,190 @@
+"""Per-article extraction work: cached by its inputs, computed in parallel.
+
+Most extraction time is per article (name candidates, place resolution, quote attribution,
+claim finding), and each such task depends on the article, a few plain per-article inputs
+(the person mentions the people stage found in it, ...) and a few corpus-level lookups (which
+names the corpus tags as places, which organizations are known, ...).
+
+`map_articles(name, task, articles, inputs, lookups)` returns `task(article, inputs[i],
+**lookups)` for every article, in order, and is:
+
+- cached, when `configure(cache_dir=...)` gave a folder: a result is stored under a key of the
+  task name, the code and data version, the article id (its file and content hash) and a hash
+  of its plain inputs. The lookups reach the task wrapped in `Recorded`, which notes each key
+  read and its answer; a stored result is reused only when every noted read gives the same
+  answer today. Adding one article therefore recomputes that article and the few whose reads
+  changed (a name newly tagged as a place, ...), never a stale result.
+- parallel, when `configure(processes=N)` asked for more than one process: the articles not
+  found in the cache are computed by N forked workers, which share the parent's articles and
+  lookups (copy-on-write) instead of receiving them pickled; only results travel back.
+
+Corpus-level steps (resolution across articles, grouping, events) stay in the build process.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+_MISSING = "\0missing"   # a read of an absent key (a plain string: it pickles and compares)
+MIN_PARALLEL = 24        # fewer articles than this are not worth starting workers for
+
+_settings = {"cache_dir": None, "processes": 1, "parser": ""}
+stats: dict[str, int] = {"computed": 0, "cached": 0}
+
+
+@contextlib.contextmanager
+def configure(cache_dir: Path | None = None, processes: int = 1, parser: str = ""):
+    """Settings for the map_articles calls of one build (restored afterwards). `parser`
+    names the model that parsed the articles (nlp.model_fingerprint): results computed from
+    another model's parses are never reused."""
+    previous = dict(_settings)
+    _settings.update(cache_dir=Path(cache_dir) if cache_dir else None,
+                     processes=max(1, int(processes)), parser=parser)
+    stats.update(computed=0, cached=0)
+    try:
+        yield
+    finally:
+        _settings.update(previous)
+
+
+class Recorded:
+    """A read-only corpus-level lookup (dict, set or Counter) that notes every read.
+
+    `reads` maps (operation, key) to the answer given; `still_valid(data, reads)` tells
+    whether the same reads of another version of the lookup give the same answers."""
+    __slots__ = ("data", "reads")
+
+    def __init__(self, data):
+        self.data = data
+        self.reads: dict[tuple, object] = {}
+
+    @staticmethod
+    def answer(data, operation: str, key):
+        if operation == "in":
+            return key in data
+        if operation == "get":
+            return data.get(key, _MISSING)
+        return data[key]   # "item": a Counter answers 0 for a key it lacks
+
+    def _read(self, operation: str, key):
+        value = self.answer(self.data, operation, key)
+        self.reads[(operation, key)] = value
+        return value
+
+    def __contains__(self, key) -> bool:
+        return self._read("in", key)
+
+    def get(self, key, default=None):
+        value = self._read("get", key)
+        return default if value == _MISSING else value
+
+    def __getitem__(self, key):
+        return self._read("item", key)
+
+    @classmethod
+    def still_valid(cls, data, reads: dict) -> bool:
+        try:
+            return all(cls.answer(data, operation, key) == value
+                       for (operation, key), value in reads.items())
+        except KeyError:
+            return False
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of this package's code and data files and the Python version: any change to
+    extraction logic or reference data invalidates every stored result."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted([*package.glob("*.py"), *(package / "data").rglob("*")]):
+        if path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _inputs_digest(name: str, article_id: str, inputs) -> str:
+    encoded = json.dumps(inputs, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(f"{name}\0{article_id}\0{encoded}".encode()).hexdigest()
+
+
+def _store(name: str) -> Path | None:
+    if _settings["cache_dir"] is None:
+        return None
+    version = hashlib.sha256(f"{code_version()}\0{_settings['parser']}".encode()).hexdigest()
+    folder = _settings["cache_dir"] / "extract" / version[:16] / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _compute(task: Callable, article, inputs, lookups: dict) -> tuple:
+    recorded = {key: Recorded(data) for key, data in lookups.items()}
+    result = task(article, inputs, **recorded)
+    return result, {key: wrapper.reads for key, wrapper in recorded.items()}
+
+
+# The job of the current parallel map, set before the workers fork so they inherit it.
+_job: tuple | None = None
+
+
+def _run_one(index: int) -> tuple:
+    task, articles, inputs, lookups = _job
+    return _compute(task, articles[index], inputs[index], lookups)
+
+
+def map_articles(name: str, task: Callable, articles: Sequence,
+                 inputs: Sequence | None = None, lookups: dict | None = None) -> list:
+    """[task(article, inputs[i], **lookups) for each article], cached and in parallel.
+
+    `inputs[i]` must be JSON-serializable (it is hashed into the cache key); the task's
+    result must pickle. `lookups` are dicts, sets or Counters the task only reads by key."""
+    global _job
+    inputs = list(inputs) if inputs is not None else [None] * len(articles)
+    lookups = lookups or {}
+    store = _store(name)
+    results: list = [None] * len(articles)
+    missing: list[int] = []
+    paths: dict[int, Path] = {}
+    for index, article in enumerate(articles):
+        if store is None:
+            missing.append(index)
+            continue
+        path = paths[index] = store / (_inputs_digest(name, article.id, inputs[index]) + ".pickle")
+        try:
+            stored = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            stored = None
+        if stored is not None and all(Recorded.still_valid(lookups[key], reads)
+                                      for key, reads in stored["reads"].items()):
+            results[index] = stored["result"]
+            stats["cached"] += 1
+        else:
+            missing.append(index)
+    processes = _settings["processes"]
+    if processes > 1 and len(missing) >= MIN_PARALLEL:
+        _job = (task, articles, inputs, lookups)
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                computed = pool.map(_run_one, missing,
+                                    chunksize=max(1, len(missing) // (processes * 8)))
+        finally:
+            _job = None
+    else:
+        computed = [_compute(task, articles[index], inputs[index], lookups) for index in missing]
+    for index, (result, reads) in zip(missing, computed):
+        results[index] = result
+        stats["computed"] += 1
+        if store is not None:
+            path = paths[index]
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(pickle.dumps({"reads": reads, "result": result},
+                                               protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, path)
+    return results

@@ -1,0 +1,119 @@
+"""Per-article extraction: results cached by their inputs (and the reads they made of corpus
+lookups), computed in forked workers, and incremental builds that reuse them."""
+from collections import Counter
+from types import SimpleNamespace
+
+import sqlite_utils
+
+from talks_dataset import per_article, pipeline
+
+from conftest import FIXTURES
+
+
+def articles(count: int) -> list:
+    return [SimpleNamespace(id=f"a{index}", text=f"word{index}") for index in range(count)]
+
+
+def task_log():
+    """A task that looks up its article's word in a corpus lookup, and logs its calls."""
+    calls = []
+
+    def task(article, inputs, known):
+        calls.append(article.id)
+        return {"id": article.id, "inputs": inputs, "known": known.get(article.text, "unknown")}
+    return task, calls
+
+
+def test_recorded_notes_each_read_and_checks_them_against_new_data():
+    counts = Counter({("kiev", "place"): 2})
+    recorded = per_article.Recorded(counts)
+    assert recorded[("kiev", "place")] == 2 and recorded[("kiev", "person")] == 0
+    names = per_article.Recorded({"haddad"})
+    assert "haddad" in names and "aydin" not in names
+    lookup = per_article.Recorded({"a": "1"})
+    assert lookup.get("a") == "1" and lookup.get("b", "none") == "none"
+    assert per_article.Recorded.still_valid(counts, recorded.reads)
+    assert not per_article.Recorded.still_valid(counts + Counter({("kiev", "person"): 1}),
+                                                recorded.reads)
+    # a key the task never read may change freely
+    assert per_article.Recorded.still_valid(Counter({("kiev", "place"): 2, ("x", "y"): 5}),
+                                            recorded.reads)
+    assert not per_article.Recorded.still_valid({"haddad", "aydin"}, names.reads)
+    assert not per_article.Recorded.still_valid({"a": "1", "b": "2"}, lookup.reads)
+
+
+def test_results_are_cached_by_inputs_and_by_the_lookups_they_read(tmp_path):
+    task, calls = task_log()
+    items = articles(4)
+    inputs = [[index] for index in range(4)]
+    known = {"word1": "one"}
+    with per_article.configure(cache_dir=tmp_path):
+        first = per_article.map_articles("test.task", task, items, inputs, {"known": known})
+        assert first[1] == {"id": "a1", "inputs": [1], "known": "one"}
+        assert calls == ["a0", "a1", "a2", "a3"]
+        calls.clear()
+        again = per_article.map_articles("test.task", task, items, inputs, {"known": known})
+        assert again == first and calls == []
+        assert per_article.stats == {"computed": 4, "cached": 4}
+        # new inputs for one article, a new answer for a word another article read
+        inputs[0] = [0, "changed"]
+        changed = per_article.map_articles("test.task", task, items, inputs,
+                                           {"known": {**known, "word2": "two"}})
+    assert sorted(calls) == ["a0", "a2"]
+    assert changed[2]["known"] == "two" and changed[0]["inputs"] == [0, "changed"]
+    assert changed[1] == first[1] and changed[3] == first[3]
+
+
+def test_without_a_cache_folder_nothing_is_stored(tmp_path):
+    task, calls = task_log()
+    with per_article.configure(cache_dir=None):
+        per_article.map_articles("test.task", task, articles(2), lookups={"known": {}})
+        per_article.map_articles("test.task", task, articles(2), lookups={"known": {}})
+    assert calls == ["a0", "a1", "a0", "a1"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_worker_processes_give_the_serial_results_in_order():
+    items = articles(3 * per_article.MIN_PARALLEL)
+    inputs = [{"n": index} for index in range(len(items))]
+    known = {f"word{index}": str(index * index) for index in range(0, len(items), 3)}
+    task, calls = task_log()
+    with per_article.configure(processes=1):
+        serial = per_article.map_articles("test.task", task, items, inputs, {"known": known})
+    task, calls = task_log()
+    with per_article.configure(processes=2):
+        parallel = per_article.map_articles("test.task", task, items, inputs, {"known": known})
+    assert calls == []   # computed in the workers, not in this process
+    assert parallel == serial
+    assert [row["id"] for row in parallel] == [item.id for item in items]
+
+
+def table_rows(db: sqlite_utils.Database) -> dict:
+    return {name: sorted(map(repr, db[name].rows)) for name in db.table_names()
+            if "_fts" not in name}
+
+
+def test_adding_an_article_recomputes_only_what_it_changes(tmp_path, nlp_pipeline):
+    """An incremental build (parse and extraction caches) gives the database a fresh build
+    gives, and computes the new article's per-article results, not the others'."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    sources = sorted((FIXTURES / "articles").glob("people_*"))[:3]
+    for path in sources[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    cache = tmp_path / "cache"
+    first = pipeline.build(folder, tmp_path / "first.db", cache_dir=cache,
+                           nlp_pipeline=nlp_pipeline)
+    assert first.extract_stats["cached"] == 0
+    (folder / sources[2].name).write_bytes(sources[2].read_bytes())
+    again = pipeline.build(folder, tmp_path / "again.db", cache_dir=cache,
+                           nlp_pipeline=nlp_pipeline)
+    fresh = pipeline.build(folder, tmp_path / "fresh.db", cache_dir=None,
+                           nlp_pipeline=nlp_pipeline)
+    assert again.parse_stats == {"parsed": 1, "cached": 2}
+    stages = 4
+    assert again.extract_stats["computed"] < 2 * stages   # the new article's, few others
+    assert again.extract_stats["computed"] >= stages
+    assert table_rows(sqlite_utils.Database(tmp_path / "again.db")) == \
+        table_rows(sqlite_utils.Database(tmp_path / "fresh.db"))
+    assert fresh.extract_stats == {"computed": 3 * stages, "cached": 0}
