@@ -178,6 +178,12 @@ class Group:
     article: object
     candidates: list[Candidate]
     parent: "Group | None" = None
+    keys: set = dataclasses.field(default_factory=set)   # name keys of its full-name mentions
+
+    def add(self, candidate: Candidate) -> None:
+        self.candidates.append(candidate)
+        if candidate.full:
+            self.keys.add(candidate.key)
 
     def root(self) -> "Group":
         group = self
@@ -187,10 +193,6 @@ class Group:
         while node.parent is not None and node.parent is not group:
             node.parent, node = group, node.parent
         return group
-
-    @property
-    def keys(self):
-        return {c.key for c in self.candidates if c.full}
 
 
 def _sentence_of(article, offset: int) -> dict | None:
@@ -333,7 +335,7 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
                 group = Group(article=article, candidates=[])
                 by_article[article.id].append(group)
                 groups.append(group)
-            group.candidates.append(c)
+            group.add(c)
             c.group = group
     # across articles: union groups whose names match (a NameIndex blocks by surname, so
     # only names with similar surnames are compared)
@@ -404,7 +406,7 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
                 groups.append(match)
                 roots[id(match)] = match
                 order[id(match)] = len(order)
-            match.candidates.append(c)
+            match.add(c)
             c.group = match
             if c.full:
                 root_names.add(c.key, id(match))
