@@ -29,19 +29,32 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def find_duplicates(articles: list[tuple[str, str]], threshold: float = THRESHOLD):
-    """articles: [(key, text)] with keys sorting in the order originals are chosen.
+def signature(text: str) -> MinHash:
+    found = MinHash(num_perm=NUM_PERM)
+    found.update_batch([s.encode("utf-8") for s in shingles(text)])
+    return found
+
+
+def find_duplicates(articles: list[tuple[str, str]], threshold: float = THRESHOLD,
+                    signature_of=signature):
+    """articles: [(key, text)] with keys sorting in the order originals are chosen;
+    `signature_of(text)`: its MinHash (the pipeline passes a cached one).
 
     Returns {duplicate key: (original key, similarity)}.
     """
-    sets = {key: shingles(text) for key, text in articles}
+    texts = dict(articles)
+    sets: dict[str, set] = {}
+
+    def shingle_set(key: str) -> set:   # only candidate pairs need their exact sets
+        if key not in sets:
+            sets[key] = shingles(texts[key])
+        return sets[key]
+
     lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=NUM_PERM)  # lower: recall, then confirm
     signatures = {}
-    for key, _ in articles:
-        signature = MinHash(num_perm=NUM_PERM)
-        signature.update_batch([s.encode("utf-8") for s in sets[key]])
-        signatures[key] = signature
-        lsh.insert(key, signature)
+    for key, text in articles:
+        signatures[key] = signature_of(text)
+        lsh.insert(key, signatures[key])
     parent = {key: key for key, _ in articles}
 
     def root(key):
@@ -55,7 +68,7 @@ def find_duplicates(articles: list[tuple[str, str]], threshold: float = THRESHOL
         for other in lsh.query(signatures[key]):
             if other <= key:
                 continue
-            score = jaccard(sets[key], sets[other])
+            score = jaccard(shingle_set(key), shingle_set(other))
             if score >= threshold:
                 similarity[(key, other)] = score
                 a, b = root(key), root(other)

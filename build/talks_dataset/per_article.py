@@ -121,13 +121,46 @@ def _inputs_digest(name: str, article_id: str, inputs) -> str:
     return hashlib.sha256(f"{name}\0{article_id}\0{encoded}".encode()).hexdigest()
 
 
-def _store(name: str) -> Path | None:
+def _store(name: str, parsed: bool = True) -> Path | None:
+    """The folder of a task's stored results; `parsed`: results that depend on the parses,
+    kept per parsing model."""
     if _settings["cache_dir"] is None:
         return None
-    version = hashlib.sha256(f"{code_version()}\0{_settings['parser']}".encode()).hexdigest()
+    parser = _settings["parser"] if parsed else ""
+    version = hashlib.sha256(f"{code_version()}\0{parser}".encode()).hexdigest()
     folder = _settings["cache_dir"] / "extract" / version[:16] / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _write(path: Path, value) -> None:
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temporary, path)
+
+
+def _read(path: Path):
+    """A stored value, or None when there is none or it cannot be read."""
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+
+
+def cached(name: str, key, compute: Callable):
+    """compute(), stored under `name` by a hash of `key` (JSON) and the code version: for pure
+    work before parsing (cleaning a file, a text's MinHash signature), which no corpus lookup
+    and no parser affects."""
+    store = _store(name, parsed=False)
+    if store is None:
+        return compute()
+    path = store / (_inputs_digest(name, "", key) + ".pickle")
+    stored = _read(path)
+    if stored is not None:
+        return stored["result"]
+    result = compute()
+    _write(path, {"result": result})
+    return result
 
 
 def _compute(task: Callable, article, inputs, lookups: dict) -> tuple:
@@ -163,10 +196,7 @@ def map_articles(name: str, task: Callable, articles: Sequence,
             missing.append(index)
             continue
         path = paths[index] = store / (_inputs_digest(name, article.id, inputs[index]) + ".pickle")
-        try:
-            stored = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            stored = None
+        stored = _read(path)
         if stored is not None and all(Recorded.still_valid(lookups[key], reads)
                                       for key, reads in stored["reads"].items()):
             results[index] = stored["result"]
@@ -188,9 +218,5 @@ def map_articles(name: str, task: Callable, articles: Sequence,
         results[index] = result
         stats["computed"] += 1
         if store is not None:
-            path = paths[index]
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps({"reads": reads, "result": result},
-                                               protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, path)
+            _write(paths[index], {"reads": reads, "result": result})
     return results

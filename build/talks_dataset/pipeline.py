@@ -132,6 +132,20 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
     input_dir, db_path = Path(input_dir), Path(db_path)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"{input_dir}: not a folder of articles")
+    nlp_pipeline = nlp_pipeline or nlp.load_pipeline(model)
+    # Cleaning, MinHash signatures and per-article extraction are cached next to the parses
+    # (not with --no-cache); per-article extraction runs in n_process workers (per_article).
+    with per_article.configure(cache_dir=cache_dir, processes=n_process,
+                               parser=nlp.model_fingerprint(nlp_pipeline)):
+        result = _build(input_dir, db_path, model, cache_dir, n_process, progress, max_bytes,
+                        nlp_pipeline)
+        result.extract_stats = dict(per_article.stats)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n_process: int,
+           progress: Callable[[str], None], max_bytes: int, nlp_pipeline) -> BuildResult:
     result = BuildResult(db_path=db_path)
 
     # ingest + clean: one bad file becomes a build issue, never stops the others
@@ -144,7 +158,10 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
             if isinstance(source, ingest.BuildIssue):
                 result.issues.append(source)
                 continue
-            article = clean.clean_document(source)
+            article = per_article.cached(
+                "clean", [source.file, source.format, source.encoding, source.raw_bytes,
+                          ingest.content_hash(source.raw)],
+                lambda: clean.clean_document(source))
         except Exception as error:  # a bug on one odd file must not lose the rest
             result.issues.append(ingest.BuildIssue(path.relative_to(input_dir).as_posix(),
                                                    "clean", "error", repr(error)))
@@ -160,10 +177,13 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
     files = sorted(cleaned)
     ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
            for file in files}
-    result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files])
+    result.duplicates = dedupe.find_duplicates(
+        [(file, cleaned[file].text) for file in files],
+        signature_of=lambda text: per_article.cached(
+            "minhash", [dedupe.NUM_PERM, ingest.content_hash(text)],
+            lambda: dedupe.signature(text)))
 
     progress(f"parsing {len(files):,} articles with {model}")
-    nlp_pipeline = nlp_pipeline or nlp.load_pipeline(model)
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
     # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
     parse_cache_dir = (contextlib.nullcontext(cache_dir) if cache_dir is not None else
@@ -190,22 +210,15 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
 
         tables = article_rows(articles, cleaned, result.duplicates)
         specs, views = list(CORE_TABLES), list(CORE_VIEWS)
-        # Per-article extraction results are cached next to the parses (not with --no-cache)
-        # and computed by n_process workers; see per_article.
-        with per_article.configure(cache_dir=cache_dir, processes=n_process,
-                                   parser=nlp.model_fingerprint(nlp_pipeline)):
-            for stage in extraction_stages():
-                progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
-                try:
-                    tables.update(stage.extract(articles, tables))
-                except Exception as error:
-                    # An extraction bug fails the build loudly: better no new database than a
-                    # wrong one.
-                    raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") \
-                        from error
-                specs += stage.TABLES
-                views += stage.VIEWS
-            result.extract_stats = dict(per_article.stats)
+        for stage in extraction_stages():
+            progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
+            try:
+                tables.update(stage.extract(articles, tables))
+            except Exception as error:
+                # An extraction bug fails the build loudly: better no new database than a wrong one.
+                raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
+            specs += stage.TABLES
+            views += stage.VIEWS
         tables["build_issues"] = [
             {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
              **dataclasses.asdict(issue)} for issue in result.issues]
@@ -224,5 +237,4 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
             for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
                 if leftover.exists():
                     leftover.unlink()
-    result.seconds = time.perf_counter() - started
     return result
