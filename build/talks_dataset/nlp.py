@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import marshal
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -212,15 +213,43 @@ class LazyTokens(Sequence):
     __hash__ = None
 
 
+def _rows_of(docs, cache: ParseCache, digests: list[str], lazy_tokens: bool):
+    """(index, rows) for each (doc, index), each stored in the cache."""
+    for doc, index in docs:
+        rows = doc_to_rows(doc)
+        cache.put(doc.text, rows, digest=digests[index])
+        if lazy_tokens:   # the tokens stay in the cache until a stage reads them
+            rows = {"sentences": rows["sentences"], "entities": rows["entities"]}
+        yield index, rows
+
+
+# (nlp, cache, digests, lazy_tokens) of the current parse, set before workers fork.
+_worker_job: tuple | None = None
+
+
+def _parse_chunk(chunk: list[tuple[str, int]]) -> list[tuple[int, dict]]:
+    nlp, cache, digests, lazy_tokens = _worker_job
+    return list(_rows_of(nlp.pipe(chunk, as_tuples=True, batch_size=len(chunk)), cache,
+                         digests, lazy_tokens))
+
+
+def _collect(parsed, slots: list, stats: dict, ready) -> Iterator[dict]:
+    for results in parsed:
+        for index, rows in results:
+            slots[index][1] = rows
+            stats["parsed"] += 1
+        yield from ready()
+
+
 def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
                 cache_dir: Path | None = None, n_process: int = 1,
                 batch_size: int = 32, stats: dict | None = None,
                 lazy_tokens: bool = False) -> Iterator[dict]:
     """Yield plain rows for each text, in order; cached texts are not parsed again.
 
-    Streams: texts are read from the iterable as spaCy needs them (also with n_process > 1),
-    each result is yielded as soon as it and every text before it are done, and cached rows
-    are read from disk only when their turn comes. With `lazy_tokens` (needs `cache_dir`),
+    Streams: each result is yielded as soon as it and every text before it are done, and
+    cached rows are read from disk only when their turn comes. With n_process > 1, forked
+    worker processes parse batches of texts, turn them into rows and write them to the cache. With `lazy_tokens` (needs `cache_dir`),
     `tokens` is a LazyTokens reading the cache on use instead of a list in memory."""
     nlp = nlp or load_pipeline(model)
     cache = ParseCache(cache_dir, model_fingerprint(nlp))
@@ -257,16 +286,24 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
             rows["digest"] = digest
             yield rows
 
-    docs = nlp.pipe(uncached(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, index in docs:
-        slot = slots[index]
-        rows = doc_to_rows(doc)
-        cache.put(doc.text, rows, digest=slot[0])
-        if lazy_tokens:
-            rows = {"sentences": rows["sentences"], "entities": rows["entities"]}
-        slot[1] = rows
-        stats["parsed"] += 1
-        yield from ready()
+    if n_process == 1:
+        parsed = ([(index, rows)] for index, rows in
+                  _rows_of(nlp.pipe(uncached(), as_tuples=True, batch_size=batch_size),
+                           cache, [slot[0] for slot in slots], lazy_tokens))
+        yield from _collect(parsed, slots, stats, ready)
+    else:
+        global _worker_job
+        # Our own worker processes rather than nlp.pipe(n_process=N): each worker turns its
+        # docs into rows and writes them to the cache itself, so no Doc is serialized back
+        # to this process, which would otherwise spend a third of a core on them.
+        _worker_job = (nlp, cache, [slot[0] for slot in slots], lazy_tokens)
+        chunks = [pending[start:start + batch_size]
+                  for start in range(0, len(pending), batch_size)]
+        try:
+            with multiprocessing.get_context("fork").Pool(n_process) as pool:
+                yield from _collect(pool.imap(_parse_chunk, chunks), slots, stats, ready)
+        finally:
+            _worker_job = None
     yield from ready()
     if waiting:   # never drop an article silently
         raise RuntimeError(f"{len(waiting)} texts were not parsed")
