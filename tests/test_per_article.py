@@ -117,3 +117,28 @@ def test_adding_an_article_recomputes_only_what_it_changes(tmp_path, nlp_pipelin
     assert table_rows(sqlite_utils.Database(tmp_path / "again.db")) == \
         table_rows(sqlite_utils.Database(tmp_path / "fresh.db"))
     assert fresh.extract_stats == {"computed": 3 * stages, "cached": 0}
+
+
+def test_parallel_map_keeps_order_and_reaches_workers_by_fork():
+    items = [f"text {index}" for index in range(2 * per_article.MIN_PARALLEL)]
+    seen_here = []
+
+    def shout(text):
+        seen_here.append(text)
+        return text.upper()
+
+    with per_article.configure(processes=2):
+        assert per_article.parallel_map(shout, items) == [text.upper() for text in items]
+    assert seen_here == []   # the workers did the work
+
+
+def test_two_processes_build_the_database_one_process_builds(tmp_path, nlp_pipeline):
+    from talks_dataset import synthetic
+
+    folder = tmp_path / "articles"
+    synthetic.generate(folder, per_article.MIN_PARALLEL + 6, seed=7)
+    one = pipeline.build(folder, tmp_path / "one.db", nlp_pipeline=nlp_pipeline, n_process=1)
+    two = pipeline.build(folder, tmp_path / "two.db", nlp_pipeline=nlp_pipeline, n_process=2)
+    assert one.rows == two.rows and two.rows["articles"] == per_article.MIN_PARALLEL + 6
+    assert table_rows(sqlite_utils.Database(tmp_path / "one.db")) == \
+        table_rows(sqlite_utils.Database(tmp_path / "two.db"))

@@ -36,9 +36,9 @@ def signature(text: str) -> MinHash:
 
 
 def find_duplicates(articles: list[tuple[str, str]], threshold: float = THRESHOLD,
-                    signature_of=signature):
+                    signatures: dict | None = None):
     """articles: [(key, text)] with keys sorting in the order originals are chosen;
-    `signature_of(text)`: its MinHash (the pipeline passes a cached one).
+    `signatures`: {key: signature(text)} when already computed (the pipeline's are cached).
 
     Returns {duplicate key: (original key, similarity)}.
     """
@@ -51,9 +51,10 @@ def find_duplicates(articles: list[tuple[str, str]], threshold: float = THRESHOL
         return sets[key]
 
     lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=NUM_PERM)  # lower: recall, then confirm
-    signatures = {}
+    signatures = dict(signatures or {})
     for key, text in articles:
-        signatures[key] = signature_of(text)
+        if key not in signatures:
+            signatures[key] = signature(text)
         lsh.insert(key, signatures[key])
     parent = {key: key for key, _ in articles}
 

@@ -170,12 +170,32 @@ def _compute(task: Callable, article, inputs, lookups: dict) -> tuple:
 
 
 # The job of the current parallel map, set before the workers fork so they inherit it.
-_job: tuple | None = None
+_job: Callable | None = None
 
 
-def _run_one(index: int) -> tuple:
-    task, articles, inputs, lookups = _job
-    return _compute(task, articles[index], inputs[index], lookups)
+def _run_one(index: int):
+    return _job(index)
+
+
+def _map_indexes(function: Callable[[int], object], indexes: list[int]) -> list:
+    """[function(i) for i in indexes], by forked workers when configured and worth it."""
+    global _job
+    processes = _settings["processes"]
+    if processes < 2 or len(indexes) < MIN_PARALLEL:
+        return [function(index) for index in indexes]
+    _job = function
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return pool.map(_run_one, indexes,
+                            chunksize=max(1, len(indexes) // (processes * 8)))
+    finally:
+        _job = None
+
+
+def parallel_map(function: Callable, items: Sequence) -> list:
+    """[function(item) for item in items], in order, by the configured worker processes (the
+    function and items reach them by fork, not pickled; results must pickle)."""
+    return _map_indexes(lambda index: function(items[index]), list(range(len(items))))
 
 
 def map_articles(name: str, task: Callable, articles: Sequence,
@@ -184,7 +204,6 @@ def map_articles(name: str, task: Callable, articles: Sequence,
 
     `inputs[i]` must be JSON-serializable (it is hashed into the cache key); the task's
     result must pickle. `lookups` are dicts, sets or Counters the task only reads by key."""
-    global _job
     inputs = list(inputs) if inputs is not None else [None] * len(articles)
     lookups = lookups or {}
     store = _store(name)
@@ -203,17 +222,8 @@ def map_articles(name: str, task: Callable, articles: Sequence,
             stats["cached"] += 1
         else:
             missing.append(index)
-    processes = _settings["processes"]
-    if processes > 1 and len(missing) >= MIN_PARALLEL:
-        _job = (task, articles, inputs, lookups)
-        try:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                computed = pool.map(_run_one, missing,
-                                    chunksize=max(1, len(missing) // (processes * 8)))
-        finally:
-            _job = None
-    else:
-        computed = [_compute(task, articles[index], inputs[index], lookups) for index in missing]
+    computed = _map_indexes(
+        lambda index: _compute(task, articles[index], inputs[index], lookups), missing)
     for index, (result, reads) in zip(missing, computed):
         results[index] = result
         stats["computed"] += 1

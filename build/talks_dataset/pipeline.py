@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import tempfile
 import time
@@ -144,44 +145,52 @@ def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
     return result
 
 
+def read_and_clean(path: Path, folder: Path, max_bytes: int):
+    """One file through ingest and clean, with its MinHash signature for dedupe (both cached
+    by content): (CleanArticle, signature), or (BuildIssue, None) saying why it was skipped."""
+    try:
+        source = ingest.read_article(path, folder, max_bytes=max_bytes)
+        if isinstance(source, ingest.BuildIssue):
+            return source, None
+        article = per_article.cached(
+            "clean", [source.file, source.format, source.encoding, source.raw_bytes,
+                      ingest.content_hash(source.raw)],
+            lambda: clean.clean_document(source))
+    except Exception as error:  # a bug on one odd file must not lose the rest
+        return ingest.BuildIssue(path.relative_to(folder).as_posix(), "clean", "error",
+                                 repr(error)), None
+    if not article.text.strip():
+        return ingest.BuildIssue(article.file, "clean", "no-article-text",
+                                 "nothing but page furniture was found"), None
+    signature = per_article.cached("minhash", [dedupe.NUM_PERM, ingest.content_hash(article.text)],
+                                   lambda: dedupe.signature(article.text))
+    return article, signature
+
+
 def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n_process: int,
            progress: Callable[[str], None], max_bytes: int, nlp_pipeline) -> BuildResult:
     result = BuildResult(db_path=db_path)
 
     # ingest + clean: one bad file becomes a build issue, never stops the others
-    cleaned: dict[str, clean.CleanArticle] = {}
     paths = ingest.list_inputs(input_dir)
-    for number, path in enumerate(paths, start=1):
+    progress(f"reading {len(paths):,} files")
+    cleaned: dict[str, clean.CleanArticle] = {}
+    signatures = {}
+    read = per_article.parallel_map(
+        functools.partial(read_and_clean, folder=input_dir, max_bytes=max_bytes), paths)
+    for found, signature in read:
         result.files_read += 1
-        try:
-            source = ingest.read_article(path, input_dir, max_bytes=max_bytes)
-            if isinstance(source, ingest.BuildIssue):
-                result.issues.append(source)
-                continue
-            article = per_article.cached(
-                "clean", [source.file, source.format, source.encoding, source.raw_bytes,
-                          ingest.content_hash(source.raw)],
-                lambda: clean.clean_document(source))
-        except Exception as error:  # a bug on one odd file must not lose the rest
-            result.issues.append(ingest.BuildIssue(path.relative_to(input_dir).as_posix(),
-                                                   "clean", "error", repr(error)))
-            continue
-        if not article.text.strip():
-            result.issues.append(ingest.BuildIssue(article.file, "clean", "no-article-text",
-                                                   "nothing but page furniture was found"))
-            continue
-        cleaned[article.file] = article
-        if number % 100 == 0:
-            progress(f"read {number:,}/{len(paths):,} files")
+        if isinstance(found, ingest.BuildIssue):
+            result.issues.append(found)
+        else:
+            cleaned[found.file] = found
+            signatures[found.file] = signature
 
     files = sorted(cleaned)
     ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
            for file in files}
-    result.duplicates = dedupe.find_duplicates(
-        [(file, cleaned[file].text) for file in files],
-        signature_of=lambda text: per_article.cached(
-            "minhash", [dedupe.NUM_PERM, ingest.content_hash(text)],
-            lambda: dedupe.signature(text)))
+    result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files],
+                                               signatures=signatures)
 
     progress(f"parsing {len(files):,} articles with {model}")
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
