@@ -202,7 +202,8 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                                  model=model, cache_dir=parse_cache,
                                  n_process=n_process, stats=result.parse_stats, lazy_tokens=True)
         articles = []
-        for file, rows in zip(files, parsed):
+        # strict: zip asks the parser for one more item, so it finishes and its workers exit
+        for file, rows in zip(files, parsed, strict=True):
             source = cleaned[file]
             article_id = ids[file]
             articles.append(Article(
