@@ -200,6 +200,8 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
                               "--model", model, "--cache-dir", str(cache), "-j", str(count),
                               "-q"])
             builds[count] = build
+            echo(next((line.strip() for line in build["stdout"].splitlines()
+                       if line.strip().startswith("seconds:")), ""))
             build_lines.append(
                 f"| {n:,} | {count} | {words:,} | {build['seconds']:.1f} | "
                 f"{words / build['seconds']:,.0f} | {raw['seconds']:.1f} | "
@@ -220,6 +222,8 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
                               "-q"])
         finally:
             extra.unlink()
+        echo(next((line.strip() for line in again["stdout"].splitlines()
+                   if line.strip().startswith("seconds:")), ""))
         jobs = count
         incremental_lines.append(
             f"| {n:,} | {jobs} | {full['seconds']:.1f} | {again['seconds']:.1f} | "

@@ -54,6 +54,8 @@ def build(input_dir, db_path, model, cache_dir, no_cache, processes, max_bytes, 
     for duplicate, (original, score) in sorted(result.duplicates.items()):
         click.echo(f"  duplicate: {duplicate} of {original} (similarity {score:.2f})")
     click.echo("  rows: " + ", ".join(f"{name} {count}" for name, count in result.rows.items()))
+    click.echo("  seconds: " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds
+                                         in result.stage_seconds.items() if stage != "start"))
     if strict and result.issues:
         sys.exit(1)
 

@@ -58,6 +58,13 @@ class BuildResult:
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
     parse_stats: dict = dataclasses.field(default_factory=dict)
     extract_stats: dict = dataclasses.field(default_factory=dict)   # per_article.stats
+    stage_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def lap(self, stage: str) -> None:
+        """Record the seconds since the previous lap as `stage`'s."""
+        now = time.perf_counter()
+        self.stage_seconds[stage] = now - getattr(self, "_last_lap", now)
+        self._last_lap = now
     seconds: float = 0.0
 
 
@@ -170,6 +177,7 @@ def read_and_clean(path: Path, folder: Path, max_bytes: int):
 def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n_process: int,
            progress: Callable[[str], None], max_bytes: int, nlp_pipeline) -> BuildResult:
     result = BuildResult(db_path=db_path)
+    result.lap("start")
 
     # ingest + clean: one bad file becomes a build issue, never stops the others
     paths = ingest.list_inputs(input_dir)
@@ -192,6 +200,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
     result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files],
                                                signatures=signatures)
 
+    result.lap("read, clean, dedupe")
     progress(f"parsing {len(files):,} articles with {model}")
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
     # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
@@ -218,6 +227,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
 
+        result.lap("parse")
         tables = article_rows(articles, cleaned, result.duplicates)
         specs, views = list(CORE_TABLES), list(CORE_VIEWS)
         for stage in extraction_stages():
@@ -229,6 +239,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
             specs += stage.TABLES
             views += stage.VIEWS
+            result.lap(stage.__name__.rsplit('.', 1)[-1])
         tables["build_issues"] = [
             {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
              **dataclasses.asdict(issue)} for issue in result.issues]
@@ -242,6 +253,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
         try:
             progress(f"loading into {temporary.name}")
             result.rows = load.write_database(temporary, specs, views, tables)
+            result.lap("load")
             os.replace(temporary, db_path)
         finally:
             for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
