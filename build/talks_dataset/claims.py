@@ -12,7 +12,10 @@ topic and score >= GROUP_THRESHOLD on
     0.5 * token-set ratio (rapidfuzz) of their content-word lemmas
   + 0.5 * idf-weighted overlap of the places, organizations and people they mention,
 where idf down-weights names that occur in most claims (the two countries of every article).
-Groups are the connected components of those pairs.
+Groups are the connected components of those pairs. Claims about different people (each
+names someone the other does not) join only when near-verbatim (rapidfuzz ratio >= 90). Pairs are
+found through exact blocking (see group_claims); in blocks of templated text larger than PAIRWISE
+pairs, claims are joined in linear time and the near-verbatim exception is not checked.
 
 Independence: each article counts as its source's outlet; a near-duplicate article
 (articles.duplicate_of) counts as its original; an article without a known outlet counts as a
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 import typing
@@ -45,6 +49,8 @@ MIN_TEXT_SCORE = 0.6
 NEAR_VERBATIM = 0.85
 # token-set ratio is 100 for any subset: short signatures must share this many words too
 MIN_SHARED_WORDS = 3
+SUBSET_LOOKUP = 10   # word sets up to this size look up their subsets (at most 2^10 lookups)
+PAIRWISE = 2500      # blocks of claims up to this many pairs are compared pair by pair
 # How far after its trigger word a claim names what it is about (characters).
 FOCUS_CHARS = 120
 TEXT_WEIGHT = 0.5
@@ -383,14 +389,15 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             actors[link["claim"]].add(_key(link["label"]))
     words_of = {c["id"]: set(signature[c["id"]].split()) for c in claims}
 
-    def joins(a: dict, b: dict) -> bool:
-        """Two claims of different articles state the same fact (cheap tests first)."""
+    def joins(a: dict, b: dict, near_verbatim: bool = True) -> bool:
+        """Two claims of different articles state the same fact (cheap tests first).
+        near_verbatim=False: claims about different people never join, however alike."""
         same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
         if not same_text and (not a["topic"] or a["topic"] != b["topic"]
                               or len(words_of[a["id"]] & words_of[b["id"]]) < MIN_SHARED_WORDS):
             return False
         if actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
-                and fuzz.ratio(a["text"], b["text"]) < 90:
+                and (not near_verbatim or fuzz.ratio(a["text"], b["text"]) < 90):
             return False    # different people doing the same kind of thing: not one fact
         if same_text:
             return True
@@ -407,11 +414,12 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     # Blocking, exact: joins() accepts a pair only (1) with equal signatures, or with one
     # topic, MIN_SHARED_WORDS shared words and a score >= GROUP_THRESHOLD, which needs either
     # (2) a shared name, or else (3) a token-set ratio of 1, since the entity overlap is then 0:
-    # one claim's words a subset of the other's. Only such pairs are compared, found through
-    # indexes by signature; by (topic, name, word) over each claim's |words| - k + 1 rarest
-    # words (prefix filtering: two claims sharing k words share one of those); and by
-    # (topic, word): a subset contains the other claim's rarest word. Claims of templated text (many similar sentences about
-    # different meetings) no longer make every same-topic pair a candidate.
+    # one claim's words a subset of the other's. Only such pairs are compared:
+    # (1) by signature; (2) by (topic, name, word) over each claim's |words| - k + 1 rarest
+    # words (prefix filtering: two claims sharing k words share one of those); (3) between
+    # distinct word sets of a topic, each set looking up its own subsets of >= k words (a
+    # set of more than SUBSET_LOOKUP words instead scans the sets whose rarest word it has).
+    # Templated text (many similar sentences about different meetings) stays near-linear.
     document_frequency: dict[str, int] = {}
     for words in words_of.values():
         for word in words:
@@ -420,42 +428,120 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     for claim in claims:
         ordered = sorted(words_of[claim["id"]], key=lambda w: (document_frequency[w], w))
         prefix[claim["id"]] = ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]
-    rarest = {c["id"]: min(words_of[c["id"]], key=lambda w: (document_frequency[w], w))
-              for c in claims if words_of[c["id"]]}
+
+    def union(a: dict, b: dict) -> None:
+        root_a, root_b = find(a["id"]), find(b["id"])
+        if root_a != root_b:
+            parent[root_a] = root_b
+
+    def consider(a: dict, b: dict) -> None:
+        if a["article"] != b["article"] and find(a["id"]) != find(b["id"]) and joins(a, b):
+            union(a, b)
+
+    def connect(left: list[dict], right: list[dict]) -> None:
+        """Join every pair of left x right from different articles, in linear time: each
+        article's claims join two claims of other articles on the other side, which gives
+        the components of all those pairs (a complete bipartite graph less same-article
+        pairs)."""
+        sides = []
+        for side in (left, right):
+            by_article: dict[str, list[dict]] = {}
+            for claim in side:
+                by_article.setdefault(claim["article"], []).append(claim)
+            sides.append(by_article)
+        for own, other in (sides, sides[::-1]):
+            for article, members in own.items():
+                # two of the first three articles on the other side are not this one
+                partners = [found[0] for other_article, found in itertools.islice(other.items(), 3)
+                            if other_article != article][:2]
+                for partner in partners:
+                    union(members[0], partner)
+                if partners:
+                    for member in members[1:]:
+                        union(member, members[0])
+
+    def join_block(left: list[dict], right: list[dict]) -> None:
+        """Join the pairs of a block in which every pair of claims has one topic and one
+        claim's words inside the other's (equal signatures, or a subset). joins() then only
+        asks for different articles and agreeing actors: either claim has none, or they
+        share one (or, pairwise only, near-verbatim text). Blocks of up to PAIRWISE pairs are
+        compared pair by pair; larger ones (templated text) are joined by actor in linear
+        time, without the near-verbatim exception."""
+        if len(left) * len(right) <= PAIRWISE:
+            for a in left:
+                for b in right:
+                    if a is not b:
+                        consider(a, b)
+            return
+        by_actor = []
+        for side in (left, right):
+            groups: dict[str | None, list[dict]] = {None: []}
+            for claim in side:
+                for actor in actors[claim["id"]] or [None]:
+                    groups.setdefault(actor, []).append(claim)
+            by_actor.append(groups)
+        connect(by_actor[0][None], right)
+        connect(left, by_actor[1][None])
+        for actor, members in by_actor[0].items():
+            if actor is not None and actor in by_actor[1]:
+                connect(members, by_actor[1][actor])
+
+    # (1) equal signatures
     by_signature: dict[str, list[dict]] = {}
-    by_name: dict[tuple, list[dict]] = {}
-    by_word: dict[tuple, list[dict]] = {}      # every word of a claim
-    by_rarest: dict[tuple, list[dict]] = {}    # a claim's rarest word only
-    for position, b in enumerate(claims):
-        b_id, topic = b["id"], b["topic"]
-        b_words = words_of[b_id]
-        candidates: dict[int, dict] = {}
-        if signature[b_id]:
-            candidates.update((id(a), a) for a in by_signature.get(signature[b_id], ()))
-        if topic:
-            for name in names_by_claim[b_id]:
-                for word in prefix[b_id]:
-                    candidates.update((id(a), a) for a in by_name.get((topic, name, word), ()))
-            if len(b_words) >= MIN_SHARED_WORDS:   # b inside a longer claim
-                candidates.update((id(a), a) for a in by_word.get((topic, rarest[b_id]), ())
-                                  if b_words <= words_of[a["id"]])
-            for word in b_words:                   # a shorter claim inside b
-                candidates.update((id(a), a) for a in by_rarest.get((topic, word), ())
-                                  if len(words_of[a["id"]]) >= MIN_SHARED_WORDS
-                                  and words_of[a["id"]] <= b_words)
-        for a in candidates.values():
-            if a["article"] != b["article"] and find(a["id"]) != find(b_id) and joins(a, b):
-                parent[find(a["id"])] = find(b_id)
-        if signature[b_id]:
-            by_signature.setdefault(signature[b_id], []).append(b)
-        if topic:
-            for name in names_by_claim[b_id]:
-                for word in prefix[b_id]:
-                    by_name.setdefault((topic, name, word), []).append(b)
-            for word in b_words:
-                by_word.setdefault((topic, word), []).append(b)
-            if b_words:
-                by_rarest.setdefault((topic, rarest[b_id]), []).append(b)
+    for claim in claims:
+        if signature[claim["id"]]:
+            by_signature.setdefault(signature[claim["id"]], []).append(claim)
+    for block in by_signature.values():
+        join_block(block, block)
+    # (2) a shared name and a shared prefix word, between distinct profiles (topic,
+    # signature, names, actors): claims of one profile differ only in article and wording, so
+    # one comparison decides for all their pairs (but for the near-verbatim exception, see
+    # join_block).
+    profiles: dict[tuple, list[dict]] = {}
+    for claim in claims:
+        if claim["topic"]:
+            profiles.setdefault((claim["topic"], signature[claim["id"]],
+                                 frozenset(names_by_claim[claim["id"]]),
+                                 frozenset(actors[claim["id"]])), []).append(claim)
+    by_name: dict[tuple, list[list[dict]]] = {}
+    for members in profiles.values():
+        b = members[0]
+        keys = [(b["topic"], name, word) for name in names_by_claim[b["id"]]
+                for word in prefix[b["id"]]]
+        candidates: dict[int, list[dict]] = {}
+        for key in keys:
+            candidates.update((id(other), other) for other in by_name.get(key, ()))
+            by_name.setdefault(key, []).append(members)
+        for other in candidates.values():
+            a = other[0]
+            if joins(a, b, near_verbatim=False):
+                connect(other, members)
+            elif actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
+                    and len(other) * len(members) <= PAIRWISE:
+                for a in other:
+                    for b in members:
+                        consider(a, b)
+    # (3) subsets, between distinct word sets of one topic
+    by_set: dict[tuple, list[dict]] = {}
+    for claim in claims:
+        if claim["topic"] and len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
+            by_set.setdefault((claim["topic"], frozenset(words_of[claim["id"]])), []).append(claim)
+    by_rarest_word: dict[tuple, list[frozenset]] = {}
+    for topic, words in by_set:
+        rarest = min(words, key=lambda w: (document_frequency[w], w))
+        by_rarest_word.setdefault((topic, rarest), []).append(words)
+    for (topic, words), supersets in by_set.items():
+        if len(words) <= SUBSET_LOOKUP:
+            ordered = sorted(words)
+            subsets = (frozenset(combination)
+                       for size in range(MIN_SHARED_WORDS, len(words))
+                       for combination in itertools.combinations(ordered, size))
+            found = [subset for subset in subsets if (topic, subset) in by_set]
+        else:
+            found = [subset for word in words for subset in by_rarest_word.get((topic, word), ())
+                     if subset < words]
+        for subset in found:
+            join_block(by_set[(topic, subset)], supersets)
 
     members: dict[str, list[dict]] = {}
     for claim in claims:
