@@ -47,7 +47,8 @@ $(INSPECT): $(DB)
 
 serve: $(DB) $(INSPECT) ## Set up, build and serve (immutable, inspect data) on http://$(HOST):$(PORT)/
 	$(VENV)/bin/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata metadata.yml \
-		--plugins-dir plugins --setting suggest_facets off --host $(HOST) --port $(PORT)
+		--plugins-dir plugins --setting suggest_facets off --setting sql_time_limit_ms 5000 \
+		--host $(HOST) --port $(PORT)
 
 $(DIST)/index.html: $(DB) metadata.yml $(PLUGINS)
 	$(PY) -m talks_dataset publish $(DB) $(DIST) --metadata metadata.yml --plugins-dir plugins
