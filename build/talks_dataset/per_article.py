@@ -133,10 +133,16 @@ def _store(name: str, parsed: bool = True) -> Path | None:
     return folder
 
 
-def _write(path: Path, value) -> None:
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a cache file through a temporary one, so a reader (another process, a later
+    build after a crash) never sees half a file."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def _write(path: Path, value) -> None:
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _read(path: Path):
@@ -169,7 +175,7 @@ def _compute(task: Callable, article, inputs, lookups: dict) -> tuple:
     return result, {key: wrapper.reads for key, wrapper in recorded.items()}
 
 
-# The job of the current parallel map, set before the workers fork so they inherit it.
+# The job of the current forked map, set before the workers fork so they inherit it.
 _job: Callable | None = None
 
 
@@ -177,19 +183,26 @@ def _run_one(index: int):
     return _job(index)
 
 
+def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: int = 1):
+    """Yield function(item) for each item, in order, as the `processes` forked workers finish
+    them. The function and items reach the workers by fork (copy-on-write), not pickled; only
+    results travel back, so they must pickle. One forked map at a time."""
+    global _job
+    _job = lambda index: function(items[index])   # noqa: E731  (a closure the fork inherits)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_run_one, range(len(items)), chunksize=chunksize)
+    finally:
+        _job = None
+
+
 def _map_indexes(function: Callable[[int], object], indexes: list[int]) -> list:
     """[function(i) for i in indexes], by forked workers when configured and worth it."""
-    global _job
     processes = _settings["processes"]
     if processes < 2 or len(indexes) < MIN_PARALLEL:
         return [function(index) for index in indexes]
-    _job = function
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return pool.map(_run_one, indexes,
-                            chunksize=max(1, len(indexes) // (processes * 8)))
-    finally:
-        _job = None
+    return list(fork_imap(function, indexes, processes,
+                          chunksize=max(1, len(indexes) // (processes * 8))))
 
 
 def parallel_map(function: Callable, items: Sequence) -> list:

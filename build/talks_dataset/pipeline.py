@@ -59,13 +59,13 @@ class BuildResult:
     parse_stats: dict = dataclasses.field(default_factory=dict)
     extract_stats: dict = dataclasses.field(default_factory=dict)   # per_article.stats
     stage_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0
+    _lap_started: float = dataclasses.field(default_factory=time.perf_counter, repr=False)
 
     def lap(self, stage: str) -> None:
-        """Record the seconds since the previous lap as `stage`'s."""
+        """Record the seconds since the previous lap (or the start) as `stage`'s."""
         now = time.perf_counter()
-        self.stage_seconds[stage] = now - getattr(self, "_last_lap", now)
-        self._last_lap = now
-    seconds: float = 0.0
+        self.stage_seconds[stage], self._lap_started = now - self._lap_started, now
 
 
 def slug(text: str) -> str:
@@ -177,7 +177,6 @@ def read_and_clean(path: Path, folder: Path, max_bytes: int):
 def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n_process: int,
            progress: Callable[[str], None], max_bytes: int, nlp_pipeline) -> BuildResult:
     result = BuildResult(db_path=db_path)
-    result.lap("start")
 
     # ingest + clean: one bad file becomes a build issue, never stops the others
     paths = ingest.list_inputs(input_dir)
