@@ -164,3 +164,26 @@ def test_topics_include_particle_verbs():
               [12, 15, "its", "its", "PRON"], [16, 22, "troops", "troop", "NOUN"],
               [23, 26, "out", "out", "ADP"]]
     assert claims.topics_of(tokens, "Army pulled its troops out")[0] == "withdrawal"
+
+
+def test_date_contradictions_are_one_row_per_other_date_against_the_most_reported():
+    """Linear in the group: each other date is set against the group's most reported date,
+    by a claim of another source; a date only its own source reports against it is none."""
+    def claim(id_, article, date):
+        return {"id": id_, "article": article, "claim_group": "g", "topic": "withdrawal",
+                "date": date, "date_text": f"on {date}", "start": 0, "text": "withdrew"}
+
+    rows = [claim("a", "A", "2031-03-02"), claim("b", "B", "2031-03-02"),
+            claim("c", "C", "2031-02-27"), claim("d", "D", "2031-03-01"),
+            claim("e", "E", "2031-02-27"), claim("f", "A", "2031-01-01")]
+    articles = {name: {"id": name, "outlet": f"outlet {name}", "duplicate_of": None}
+                for name in "ABCDE"}
+    groups = [{"id": "g", "contradictions": 0}]
+    words = {row["id"]: claims.ClaimWords("withdrawal", None) for row in rows}
+    found = claims.contradictions(rows, groups, [], articles, [], words)
+    assert [(row["kind"], row["claim"], row["other_claim"], row["detail"]) for row in found] == [
+        ("date", "a", "c", "on 2031-03-02 (2031-03-02) vs on 2031-02-27 (2031-02-27)"),
+        ("date", "a", "d", "on 2031-03-02 (2031-03-02) vs on 2031-03-01 (2031-03-01)"),
+        # f's outlet also reports the reference date: b, another outlet, answers it
+        ("date", "b", "f", "on 2031-03-02 (2031-03-02) vs on 2031-01-01 (2031-01-01)")]
+    assert groups[0]["contradictions"] == 3

@@ -631,17 +631,28 @@ def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
                      "claim": a["id"], "other_claim": b["id"], "shared": shared,
                      "detail": detail})
 
-    # one fact, two dates
+    # one fact, two dates: each date against the group's most reported date (ties: the
+    # first reported), one row per other date, so rows stay linear in the group's size
     for group_claims_ in by_group.values():
-        dated = [c for c in group_claims_ if c["date"] and topics.get(c["topic"] or "", {}).get("dated")]
-        seen = set()
-        for i, a in enumerate(dated):
-            for b in dated[i + 1:]:
-                if a["date"] != b["date"] and source(a) != source(b) and \
-                        frozenset((a["date"], b["date"])) not in seen:
-                    seen.add(frozenset((a["date"], b["date"])))
-                    add("date", a, b, f"{a['date_text']} ({a['date']}) vs "
-                                      f"{b['date_text']} ({b['date']})")
+        by_date: dict[str, list[dict]] = {}
+        for claim in group_claims_:
+            if claim["date"] and topics.get(claim["topic"] or "", {}).get("dated"):
+                by_date.setdefault(claim["date"], []).append(claim)
+        if len(by_date) < 2:
+            continue
+        reference, *others = sorted(by_date, key=lambda d: -len(by_date[d]))
+        # two claims of the reference date from different sources answer any other source
+        witnesses: dict[str, dict] = {}
+        for claim in by_date[reference]:
+            if len(witnesses) < 2:
+                witnesses.setdefault(source(claim), claim)
+        for date in others:
+            pair = next(((a, b) for b in by_date[date] for key, a in witnesses.items()
+                         if key != source(b)), None)
+            if pair:
+                a, b = pair
+                add("date", a, b, f"{a['date_text']} ({a['date']}) vs "
+                                  f"{b['date_text']} ({b['date']})")
     # opposing topics about one distinctive place or organization
     representatives = {g["id"]: g for g in groups}
     done = set()
