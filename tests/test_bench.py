@@ -100,3 +100,13 @@ def test_parse_in_two_processes_keeps_every_text_in_order(tmp_path, nlp_pipeline
                                 batch_size=1, lazy_tokens=True))
     assert [r["digest"] for r in rows] == [nlp.ParseCache.digest(t) for t in texts]
     assert all(len(r["tokens"]) > 5 for r in rows)
+
+
+def test_bench_without_latency_has_build_rows_only(tmp_path, monkeypatch):
+    from talks_dataset import bench
+
+    monkeypatch.chdir(__import__("pathlib").Path(__file__).resolve().parent.parent)
+    text = bench.run([2], [1], tmp_path / "BENCH.md", tmp_path / "work", nlp.DEFAULT_MODEL,
+                     requests=1, echo=lambda message: None, measure_latency=False)
+    assert "| 2 | 1 |" in text
+    assert "| articles table with facets" not in text and "| canned query " not in text

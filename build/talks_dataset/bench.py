@@ -149,9 +149,9 @@ def machine() -> str:
 
 def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: str,
         requests: int = 200, echo=print, canned_requests: int | None = None,
-        latency_db: Path | None = None) -> str:
+        latency_db: Path | None = None, measure_latency: bool = True) -> str:
     """Measure every size and process count; OUT is rewritten after each measurement, so an
-    interrupted run keeps what it measured."""
+    interrupted run keeps what it measured. measure_latency=False skips the Datasette table."""
     work.mkdir(parents=True, exist_ok=True)
     build_lines, incremental_lines, latency_lines = [], [], []
     largest_db = None
@@ -230,7 +230,7 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
             f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} |")
         report()
     largest_db = latency_db or largest_db
-    if largest_db is not None:
+    if largest_db is not None and measure_latency:
         echo(f"latency on {largest_db.name}")
         for row in latency(largest_db, Path("metadata.yml").resolve(), requests=requests,
                            canned_requests=canned_requests):

@@ -110,18 +110,22 @@ def publish(db_path, dist, metadata_path, plugins_dir, max_pages, max_depth, qui
 @click.option("--latency-db", default=None, type=click.Path(dir_okay=False, exists=True,
                                                              path_type=Path),
               help="Measure Datasette latency on this database instead of the largest built.")
+@click.option("--latency/--no-latency", default=True, show_default=True,
+              help="Measure Datasette latency (on the largest database built, or --latency-db).")
 @click.option("--work-dir", default=Path(".cache/bench"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", default=Path("BENCHMARKS.md"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path))
-def bench(sizes, processes, model, requests, canned_requests, latency_db, work_dir, out):
+def bench(sizes, processes, model, requests, canned_requests, latency_db, latency, work_dir,
+          out):
     """Benchmark builds on a seeded synthetic corpus; write a markdown table to OUT."""
     from . import bench as benchmarks
 
     text = benchmarks.run([int(n) for n in sizes.split(",") if n.strip()],
                           [int(p) for p in processes.split(",")], out, work_dir, model,
                           requests=requests, echo=lambda m: click.echo(f"  {m}", err=True),
-                          canned_requests=canned_requests, latency_db=latency_db)
+                          canned_requests=canned_requests, latency_db=latency_db,
+                          measure_latency=latency)
     click.echo(text)
 
 
