@@ -147,6 +147,12 @@ def machine() -> str:
             f"spaCy {spacy.__version__}; {platform.platform()}")
 
 
+def stage_seconds(build: dict) -> str:
+    """The build summary's per-stage seconds line, for the log."""
+    return next((line.strip() for line in build["stdout"].splitlines()
+                 if line.strip().startswith("seconds:")), "")
+
+
 def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: str,
         requests: int = 200, echo=print, canned_requests: int | None = None,
         latency_db: Path | None = None, measure_latency: bool = True) -> str:
@@ -201,8 +207,7 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
                               "--model", model, "--cache-dir", str(cache), "-j", str(count),
                               "-q"])
             builds[count] = build
-            echo(next((line.strip() for line in build["stdout"].splitlines()
-                       if line.strip().startswith("seconds:")), ""))
+            echo(stage_seconds(build))
             build_lines.append(
                 f"| {n:,} | {count} | {words:,} | {build['seconds']:.1f} | "
                 f"{words / build['seconds']:,.0f} | {raw['seconds']:.1f} | "
@@ -223,8 +228,7 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
                               "-q"])
         finally:
             extra.unlink()
-        echo(next((line.strip() for line in again["stdout"].splitlines()
-                   if line.strip().startswith("seconds:")), ""))
+        echo(stage_seconds(again))
         incremental_lines.append(
             f"| {n:,} | {count} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
             f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} |")
