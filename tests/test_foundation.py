@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from conftest import SEEDS, article
-from talks_dataset import clean, ingest, load, pipeline
+from talks_dataset import clean, ingest, load, pipeline, schema
 
 GOOD = ("Delegates from Norway and Chile met in Oslo on Tuesday to discuss fisheries.\n\n"
         "Foreign Minister Ingrid Halvorsen said the talks were productive.\n")
@@ -194,6 +194,11 @@ def test_cli_strict_exit_status(tmp_path):
 
 # ---------------------------------------------------------------- stable ids, atomic builds
 
+def _schema(db: sqlite_utils.Database) -> list:
+    return sorted(db.execute("select type, name, sql from sqlite_master").fetchall(),
+                  key=repr)
+
+
 def _ids(db: sqlite_utils.Database) -> dict:
     return {table: sorted(row["id"] for row in db[table].rows)
             for table in db.table_names() if "id" in db[table].columns_dict
@@ -218,11 +223,40 @@ def test_failed_build_leaves_previous_database(build_folder, monkeypatch, tmp_pa
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(load, "finalize", explode)
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        build_folder({"a.txt": GOOD, "b.txt": GOOD}, db_name="keep.db")
-    assert (tmp_path / "keep.db").read_bytes() == before
-    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+    monkeypatch.setattr(load, "index_table", explode)
+    # in this process (1 process) and in a forked writer (2 processes): the build fails loudly
+    for processes in (1, 2):
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            build_folder({"a.txt": GOOD, "b.txt": GOOD}, db_name="keep.db", n_process=processes)
+        assert (tmp_path / "keep.db").read_bytes() == before
+        assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_background_writers_write_what_one_process_writes(build_folder):
+    files = {"a.txt": GOOD, "b.md": "# Talks In Oslo\n\nBy Reuters\n\n" + GOOD}
+    _, one = build_folder(files, db_name="one.db", n_process=1)
+    _, two = build_folder(files, db_name="two.db", n_process=2)
+    assert _schema(one) == _schema(two)
+    for table in one.table_names() + one.view_names():
+        assert sorted(map(repr, one.query(f"select * from [{table}]"))) == \
+            sorted(map(repr, two.query(f"select * from [{table}]"))), table
+
+
+def test_writer_inserts_and_indexes_each_group_of_tables(tmp_path):
+    specs = [schema.Table("parents", {"id": str, "name": str}, fts=("name",)),
+             schema.Table("children", {"id": str, "parent": str},
+                          foreign_keys=[("parent", "parents", "id")])]
+    writer = load.Writer(tmp_path / "w.db", specs, background=True)
+    writer.write(specs[:1], {"parents": [{"id": "p", "name": "Oslo talks"}]})
+    writer.write(specs[1:], {"children": [{"id": "c", "parent": "p"}]})
+    assert writer.finish([schema.View("named", "select name from parents")]) == \
+        {"parents": 1, "children": 1}
+    db = sqlite_utils.Database(tmp_path / "w.db")
+    assert list(db["children"].rows) == [{"id": "c", "parent": "p"}]
+    assert [index.columns for index in db["children"].indexes
+            if not index.name.startswith("sqlite_autoindex")] == [["parent"]]
+    assert db["parents"].search("oslo") and list(db["named"].rows) == [{"name": "Oslo talks"}]
+    assert "sqlite_stat1" in db.table_names()   # ANALYZE ran
 
 
 def test_interrupted_build_leaves_previous_database(build_folder, monkeypatch, tmp_path):

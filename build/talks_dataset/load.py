@@ -1,11 +1,15 @@
 """Load and finalize: the only stage that touches the database.
 
 Creates every declared table with sqlite-utils (so an empty result is still a table), inserts
-rows in one transaction, then finalizes: an index on every foreign key and every declared index,
-FTS, views, ANALYZE.
+each stage's rows in one transaction and indexes them (an index on every foreign key and every
+declared index, FTS), optionally in a forked process while the next stage runs (`Writer`), then
+finalizes: views, ANALYZE.
 """
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import traceback
 from pathlib import Path
 
 import sqlite_utils
@@ -46,38 +50,121 @@ def insert_rows(db: sqlite_utils.Database, spec: Table, rows: list[dict]) -> Non
     db.conn.executemany(sql, (tuple(map(row.get, columns)) for row in rows))
 
 
-def finalize(db: sqlite_utils.Database, specs: list[Table], views: list[View]) -> None:
-    for spec in specs:
-        table = db[spec.name]
-        wanted = [tuple([column]) for column, _, _ in spec.foreign_keys] + list(spec.indexes)
-        for columns in dict.fromkeys(wanted):
-            table.create_index(list(columns), if_not_exists=True)
-        if spec.fts:
-            table.enable_fts(list(spec.fts), create_triggers=False, replace=True)
-    for view in views:
-        db.create_view(view.name, view.sql.strip(), replace=True)
-    db.analyze()
+def index_table(db: sqlite_utils.Database, spec: Table) -> None:
+    """An index on every foreign key and every declared index of one table, and its FTS."""
+    table = db[spec.name]
+    wanted = [tuple([column]) for column, _, _ in spec.foreign_keys] + list(spec.indexes)
+    for columns in dict.fromkeys(wanted):
+        table.create_index(list(columns), if_not_exists=True)
+    if spec.fts:
+        table.enable_fts(list(spec.fts), create_triggers=False, replace=True)
 
 
-def write_database(path: Path, specs: list[Table], views: list[View],
-                   tables: dict[str, list[dict]]) -> dict[str, int]:
-    """Write a fresh database at `path`; returns rows per table."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
+def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -> None:
+    """Insert the rows of these (created) tables in one transaction, then index them."""
     db = sqlite_utils.Database(path)
     try:
         db.execute("pragma journal_mode = off")  # a temporary file: a crash discards it anyway
         db.execute("pragma synchronous = off")
-        create_tables(db, specs)
         with db.conn:
             for spec in specs:
                 rows = tables.get(spec.name) or []
                 if rows:
                     insert_rows(db, spec, rows)
-        finalize(db, specs, views)
-        counts = {spec.name: db[spec.name].count for spec in specs}
-        db.execute("pragma journal_mode = delete")
+        for spec in specs:
+            index_table(db, spec)
     finally:
         db.close()
-    return counts
+
+
+def _fill_in_child(path: Path, specs: list[Table], tables: dict, lock, report) -> None:
+    # The rows came with the fork; collecting cycles would touch (and copy) the whole heap.
+    gc.disable()
+    error = None
+    try:
+        with lock:   # one writer at a time: SQLite has one, and waiting on its locks can deadlock
+            fill_tables(path, specs, tables)
+    except BaseException as exc:   # reported to the build, which fails loudly
+        error = f"{exc!r}\n{traceback.format_exc()}"
+    report.send(error)
+    report.close()
+
+
+class Writer:
+    """Writes a fresh database at `path` while the build goes on.
+
+    `write(specs, tables)` inserts and indexes a finished stage's tables. With `background`,
+    each call forks a process that does it (the rows reach it by fork, not pickled) while this
+    process runs the next stage: the corpus-level steps of a stage use one core, the writer the
+    other. Writers take turns on a lock. `finish(views)` waits for them (a failed writer fails
+    the build), then adds the views and ANALYZE; it returns rows per table."""
+
+    def __init__(self, path: Path, specs: list[Table], background: bool = False):
+        self.path, self.specs, self.background = Path(path), list(specs), background
+        self.children: list[tuple] = []
+        if self.path.exists():
+            self.path.unlink()
+        db = sqlite_utils.Database(self.path)
+        try:
+            create_tables(db, self.specs)
+        finally:
+            db.close()   # no connection may cross a fork
+        context = multiprocessing.get_context("fork")
+        self._context, self._lock = context, context.Lock()
+
+    def write(self, specs: list[Table], tables: dict[str, list[dict]]) -> None:
+        if not self.background:
+            fill_tables(self.path, specs, tables)
+            return
+        receive, send = self._context.Pipe(duplex=False)
+        child = self._context.Process(target=_fill_in_child,
+                                      args=(self.path, specs, tables, self._lock, send),
+                                      name=f"writer of {', '.join(s.name for s in specs)}")
+        child.start()
+        send.close()
+        self.children.append((child, receive, [spec.name for spec in specs]))
+
+    def wait(self) -> None:
+        """Wait for every writer; raise on the first that failed (and stop the others)."""
+        try:
+            for child, receive, names in self.children:
+                try:
+                    error = receive.recv()
+                except EOFError:   # it died before it could report
+                    error = None
+                child.join()
+                if error or child.exitcode != 0:
+                    raise RuntimeError(f"loading {', '.join(names)} failed: "
+                                       f"{error or f'writer exited with {child.exitcode}'}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop writers still running (after a failure elsewhere in the build)."""
+        for child, receive, _ in self.children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            receive.close()
+        self.children = []
+
+    def finish(self, views: list[View]) -> dict[str, int]:
+        self.wait()
+        db = sqlite_utils.Database(self.path)
+        try:
+            for view in views:
+                db.create_view(view.name, view.sql.strip(), replace=True)
+            db.analyze()
+            counts = {spec.name: db[spec.name].count for spec in self.specs}
+            db.execute("pragma journal_mode = delete")
+        finally:
+            db.close()
+        return counts
+
+
+def write_database(path: Path, specs: list[Table], views: list[View],
+                   tables: dict[str, list[dict]]) -> dict[str, int]:
+    """Write a fresh database at `path` in this process; returns rows per table."""
+    writer = Writer(path, specs)
+    writer.write(specs, tables)
+    return writer.finish(views)

@@ -246,31 +246,44 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
 
         result.lap("parse")
-        tables = article_rows(articles, cleaned, result.duplicates)
-        specs, views = list(CORE_TABLES), list(CORE_VIEWS)
-        for stage in extraction_stages():
-            progress(f"extracting: {stage.__name__.rsplit('.', 1)[-1]}")
-            try:
-                tables.update(stage.extract(articles, tables))
-            except Exception as error:
-                # An extraction bug fails the build loudly: better no new database than a wrong one.
-                raise RuntimeError(f"extraction stage {stage.__name__} failed: {error!r}") from error
-            specs += stage.TABLES
-            views += stage.VIEWS
-            result.lap(stage.__name__.rsplit('.', 1)[-1])
-        tables["build_issues"] = [
-            {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
-             **dataclasses.asdict(issue)} for issue in result.issues]
-        tables["build_info"] = [
-            {"key": "model", "value": model},
-            {"key": "files_read", "value": str(result.files_read)},
-            {"key": "articles", "value": str(len(articles))}]
-
+        stages = extraction_stages()
+        specs = list(CORE_TABLES) + [spec for stage in stages for spec in stage.TABLES]
+        views = list(CORE_VIEWS) + [view for stage in stages for view in stage.VIEWS]
         temporary = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            progress(f"loading into {temporary.name}")
-            result.rows = load.write_database(temporary, specs, views, tables)
+            # With more than one process, each stage's tables are written by a forked writer
+            # while the next stage runs (load.Writer); with one, in this process.
+            writer = load.Writer(temporary, specs, background=n_process > 1)
+            try:
+                tables = article_rows(articles, cleaned, result.duplicates)
+                core_now = [spec for spec in CORE_TABLES if spec.name in tables]
+                writer.write(core_now, tables)
+                for stage in stages:
+                    name = stage.__name__.rsplit('.', 1)[-1]
+                    progress(f"extracting: {name}")
+                    try:
+                        found = stage.extract(articles, tables)
+                    except Exception as error:
+                        # An extraction bug fails the build loudly: better no new database
+                        # than a wrong one.
+                        raise RuntimeError(f"extraction stage {stage.__name__} failed: "
+                                           f"{error!r}") from error
+                    tables.update(found)
+                    writer.write(stage.TABLES, found)
+                    result.lap(name)
+                tables["build_issues"] = [
+                    {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
+                     **dataclasses.asdict(issue)} for issue in result.issues]
+                tables["build_info"] = [
+                    {"key": "model", "value": model},
+                    {"key": "files_read", "value": str(result.files_read)},
+                    {"key": "articles", "value": str(len(articles))}]
+                writer.write([spec for spec in CORE_TABLES if spec not in core_now], tables)
+                progress(f"loading into {temporary.name}")
+                result.rows = writer.finish(views)
+            finally:
+                writer.close()
             result.lap("load")
             os.replace(temporary, db_path)
         finally:
