@@ -547,10 +547,14 @@ def extract(articles, tables):
     # roster sides are country evidence too (for people no title places)
     roster_hits = []
     for item in article_events:
+        by_sentence = defaultdict(list)
+        for mention in body_mentions[item.article.id]:
+            by_sentence[mention["sentence"]].append(mention)
         for sentence in item.article.sentences:
-            if sentence["kind"] != "body":
+            in_sentence = by_sentence.get(sentence["id"])
+            # a sentence that names nobody has no roster (and its cue patterns cost most)
+            if sentence["kind"] != "body" or not in_sentence:
                 continue
-            in_sentence = [m for m in body_mentions[item.article.id] if m["sentence"] == sentence["id"]]
             found, rule = events_module.roster_members(sentence, in_sentence, flat_people)
             if found:
                 own = readout_country.get(item.article.outlet)
