@@ -187,3 +187,44 @@ def test_date_contradictions_are_one_row_per_other_date_against_the_most_reporte
         # f's outlet also reports the reference date: b, another outlet, answers it
         ("date", "b", "f", "on 2031-03-02 (2031-03-02) vs on 2031-01-01 (2031-01-01)")]
     assert groups[0]["contradictions"] == 3
+
+
+def test_grouping_in_worker_processes_gives_the_groups_of_one_process(monkeypatch):
+    """Topics are joined in forked workers that report their unions: same groups."""
+    from talks_dataset import per_article
+
+    def claim(id_, article, topic, text):
+        return {"id": id_, "article": article, "topic": topic, "text": text, "start": 0,
+                "person": None}
+
+    rows = [claim("w1", "A", "withdrawal", "Norway withdrew its troops from Tromso base"),
+            claim("w2", "B", "withdrawal", "troops withdrew from the Tromso base, Norway said"),
+            claim("w3", "C", "withdrawal", "Chile withdrew envoys from Lima"),
+            claim("m1", "A", "meeting", "leaders met in Tromso for talks on trade"),
+            claim("m2", "C", "meeting", "the leaders held talks in Tromso on trade"),
+            claim("m3", "B", "meeting", "ministers met in Lima")]
+    # signatures that differ: only the per-topic steps (in the workers) can join them
+    words = {"w1": "base norway troop tromso withdrawal",
+             "w2": "base norway say troop tromso withdrawal",
+             "w3": "chile envoy lima withdrawal", "m1": "leader meet talk trade tromso",
+             "m2": "hold leader talk trade tromso", "m3": "lima meet minister"}
+    names = {"w1": ["Norway", "Tromso"], "w2": ["Tromso", "Norway"], "w3": ["Chile", "Lima"],
+             "m1": ["Tromso"], "m2": ["Tromso"], "m3": ["Lima"]}
+    links = [{"claim": id_, "kind": "place", "label": label, "person": None}
+             for id_, labels in names.items() for label in labels]
+    articles = {name: {"id": name, "file": f"{name}.txt", "outlet": name, "duplicate_of": None}
+                for name in "ABC"}
+
+    def grouped(processes):
+        fresh = [dict(row) for row in rows]
+        tokens = {id_: claims.ClaimWords(signature, None) for id_, signature in words.items()}
+        with per_article.configure(processes=processes):
+            groups, _ = claims.group_claims(fresh, links, tokens, articles)
+        return {row["id"]: row["claim_group"] for row in fresh}, groups
+
+    monkeypatch.setattr(claims, "PARALLEL_CLAIMS", 0)
+    one, two = grouped(1), grouped(2)
+    assert one == two
+    by_claim = one[0]
+    assert by_claim["w1"] == by_claim["w2"] and by_claim["m1"] == by_claim["m2"]
+    assert len({by_claim["w1"], by_claim["w3"], by_claim["m1"], by_claim["m3"]}) == 4

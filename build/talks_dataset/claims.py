@@ -51,6 +51,7 @@ NEAR_VERBATIM = 0.85
 MIN_SHARED_WORDS = 3
 SUBSET_LOOKUP = 10   # word sets up to this size look up their subsets (at most 2^10 lookups)
 PAIRWISE = 2500      # blocks of claims up to this many pairs are compared pair by pair
+PARALLEL_CLAIMS = 20000   # fewer claims are grouped in the build process (forking costs more)
 # How far after its trigger word a claim names what it is about (characters).
 FOCUS_CHARS = 120
 TEXT_WEIGHT = 0.5
@@ -430,10 +431,13 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         ordered = sorted(words_of[claim["id"]], key=lambda w: (document_frequency[w], w))
         prefix[claim["id"]] = ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]
 
+    made: list[tuple[str, str]] = []   # every union, so a worker can report its own
+
     def union(a: dict, b: dict) -> None:
         root_a, root_b = find(a["id"]), find(b["id"])
         if root_a != root_b:
             parent[root_a] = root_b
+            made.append((a["id"], b["id"]))
 
     # Lists of claims known to lie in one component: unions only merge, so they stay so.
     # Templated text gives millions of candidate pairs inside components already formed;
@@ -450,8 +454,8 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         return False
 
     def joined(left: list[dict], right: list[dict]) -> bool:
-        """Every claim of left and right (lists that live as long as this call) is already
-        in one component."""
+        """Every claim of left and right is already in one component. `settled` notes lists
+        by id: it is cleared whenever lists it notes may be freed (join_topic)."""
         return one_component(left) and one_component(right) and \
             find(left[0]["id"]) == find(right[0]["id"])
 
@@ -516,57 +520,78 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             by_signature.setdefault(signature[claim["id"]], []).append(claim)
     for block in by_signature.values():
         join_block(block, block)
-    # (2) a shared name and a shared prefix word, between distinct profiles (topic,
-    # signature, names, actors): claims of one profile differ only in article and wording, so
-    # one comparison decides for all their pairs (but for the near-verbatim exception, see
-    # join_block).
-    profiles: dict[tuple, list[dict]] = {}
+    # (2) and (3) compare claims of one topic only: each topic is joined on its own, by the
+    # build's worker processes when there are many claims. A worker reports the unions it
+    # made, which are applied here: components do not depend on the order of unions, and
+    # every skip above is of pairs already in one component, so the groups are the same.
+    def join_topic(topic_claims: list[dict]) -> list[tuple[str, str]]:
+        first = len(made)
+        # the lists of the previous topic are gone, and a new list may reuse one's id
+        settled.clear()
+        # (2) a shared name and a shared prefix word, between distinct profiles (topic,
+        # signature, names, actors): claims of one profile differ only in article and wording, so
+        # one comparison decides for all their pairs (but for the near-verbatim exception, see
+        # join_block).
+        profiles: dict[tuple, list[dict]] = {}
+        for claim in topic_claims:
+            if claim["topic"]:
+                profiles.setdefault((claim["topic"], signature[claim["id"]],
+                                     frozenset(names_by_claim[claim["id"]]),
+                                     frozenset(actors[claim["id"]])), []).append(claim)
+        by_name: dict[tuple, list[list[dict]]] = {}
+        for members in profiles.values():
+            b = members[0]
+            keys = [(b["topic"], name, word) for name in names_by_claim[b["id"]]
+                    for word in prefix[b["id"]]]
+            candidates: dict[int, list[dict]] = {}
+            for key in keys:
+                candidates.update((id(other), other) for other in by_name.get(key, ()))
+                by_name.setdefault(key, []).append(members)
+            for other in candidates.values():
+                a = other[0]
+                if joined(other, members):
+                    continue
+                if joins(a, b, near_verbatim=False):
+                    connect(other, members)
+                elif actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
+                        and len(other) * len(members) <= PAIRWISE:
+                    for left in other:
+                        for right in members:
+                            consider(left, right)
+        # (3) subsets, between distinct word sets of one topic
+        by_set: dict[tuple, list[dict]] = {}
+        for claim in topic_claims:
+            if claim["topic"] and len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
+                by_set.setdefault((claim["topic"], frozenset(words_of[claim["id"]])), []).append(claim)
+        by_rarest_word: dict[tuple, list[frozenset]] = {}
+        for topic, words in by_set:
+            rarest = min(words, key=lambda w: (document_frequency[w], w))
+            by_rarest_word.setdefault((topic, rarest), []).append(words)
+        for (topic, words), supersets in by_set.items():
+            if len(words) <= SUBSET_LOOKUP:
+                ordered = sorted(words)
+                subsets = (frozenset(combination)
+                           for size in range(MIN_SHARED_WORDS, len(words))
+                           for combination in itertools.combinations(ordered, size))
+                found = [subset for subset in subsets if (topic, subset) in by_set]
+            else:
+                found = [subset for word in words for subset in by_rarest_word.get((topic, word), ())
+                         if subset < words]
+            for subset in found:
+                join_block(by_set[(topic, subset)], supersets)
+        return made[first:]
+
+    by_topic: dict[str, list[dict]] = {}
     for claim in claims:
         if claim["topic"]:
-            profiles.setdefault((claim["topic"], signature[claim["id"]],
-                                 frozenset(names_by_claim[claim["id"]]),
-                                 frozenset(actors[claim["id"]])), []).append(claim)
-    by_name: dict[tuple, list[list[dict]]] = {}
-    for members in profiles.values():
-        b = members[0]
-        keys = [(b["topic"], name, word) for name in names_by_claim[b["id"]]
-                for word in prefix[b["id"]]]
-        candidates: dict[int, list[dict]] = {}
-        for key in keys:
-            candidates.update((id(other), other) for other in by_name.get(key, ()))
-            by_name.setdefault(key, []).append(members)
-        for other in candidates.values():
-            a = other[0]
-            if joined(other, members):
-                continue
-            if joins(a, b, near_verbatim=False):
-                connect(other, members)
-            elif actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
-                    and len(other) * len(members) <= PAIRWISE:
-                for left in other:
-                    for right in members:
-                        consider(left, right)
-    # (3) subsets, between distinct word sets of one topic
-    by_set: dict[tuple, list[dict]] = {}
-    for claim in claims:
-        if claim["topic"] and len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
-            by_set.setdefault((claim["topic"], frozenset(words_of[claim["id"]])), []).append(claim)
-    by_rarest_word: dict[tuple, list[frozenset]] = {}
-    for topic, words in by_set:
-        rarest = min(words, key=lambda w: (document_frequency[w], w))
-        by_rarest_word.setdefault((topic, rarest), []).append(words)
-    for (topic, words), supersets in by_set.items():
-        if len(words) <= SUBSET_LOOKUP:
-            ordered = sorted(words)
-            subsets = (frozenset(combination)
-                       for size in range(MIN_SHARED_WORDS, len(words))
-                       for combination in itertools.combinations(ordered, size))
-            found = [subset for subset in subsets if (topic, subset) in by_set]
-        else:
-            found = [subset for word in words for subset in by_rarest_word.get((topic, word), ())
-                     if subset < words]
-        for subset in found:
-            join_block(by_set[(topic, subset)], supersets)
+            by_topic.setdefault(claim["topic"], []).append(claim)
+    topics = sorted(by_topic.values(), key=len, reverse=True)   # largest first: balanced
+    for edges in per_article.parallel_map(join_topic, topics,
+                                          min_items=2 if len(claims) >= PARALLEL_CLAIMS else None):
+        for a, b in edges:
+            root_a, root_b = find(a), find(b)
+            if root_a != root_b:
+                parent[root_a] = root_b
 
     members: dict[str, list[dict]] = {}
     for claim in claims:

@@ -196,19 +196,23 @@ def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: in
         _job = None
 
 
-def _map_indexes(function: Callable[[int], object], indexes: list[int]) -> list:
-    """[function(i) for i in indexes], by forked workers when configured and worth it."""
+def _map_indexes(function: Callable[[int], object], indexes: list[int],
+                 min_items: int | None = MIN_PARALLEL) -> list:
+    """[function(i) for i in indexes], by forked workers when configured and worth it (at
+    least `min_items` items; None: never)."""
     processes = _settings["processes"]
-    if processes < 2 or len(indexes) < MIN_PARALLEL:
+    if processes < 2 or min_items is None or len(indexes) < min_items:
         return [function(index) for index in indexes]
     return list(fork_imap(function, indexes, processes,
                           chunksize=max(1, len(indexes) // (processes * 8))))
 
 
-def parallel_map(function: Callable, items: Sequence) -> list:
+def parallel_map(function: Callable, items: Sequence, min_items: int | None = MIN_PARALLEL) -> list:
     """[function(item) for item in items], in order, by the configured worker processes (the
-    function and items reach them by fork, not pickled; results must pickle)."""
-    return _map_indexes(lambda index: function(items[index]), list(range(len(items))))
+    function and items reach them by fork, not pickled; results must pickle). Fewer than
+    `min_items` items (None: any number) are mapped in this process."""
+    return _map_indexes(lambda index: function(items[index]), list(range(len(items))),
+                        min_items)
 
 
 def map_articles(name: str, task: Callable, articles: Sequence,
