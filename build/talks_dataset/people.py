@@ -35,6 +35,7 @@ title, other otherwise. Events and rosters: see events.py.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 
@@ -424,6 +425,35 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
     return unique, list({id(c.group): c.group for c in unique}.values())
 
 
+def article_event_and_rosters(article, inputs: dict, people, places) -> tuple:
+    """(the event the article reports or None, its roster sentences as [(sentence index,
+    [(person, side, mention)], rule)]) given its body person mentions: events.article_event
+    and events.roster_members, per article (per_article: cached, parallel). The event's
+    article is None (attach it again): results travel between processes."""
+    published = dt.date.fromisoformat(inputs["published"]) if inputs["published"] else None
+    mentions = inputs["mentions"]
+    item = events_module.article_event(article, published, mentions, people, places)
+    if item is None:
+        return None, []
+    by_sentence = defaultdict(list)
+    for mention in mentions:
+        by_sentence[mention["sentence"]].append(mention)
+    hits = []
+    for index, sentence in enumerate(article.sentences):
+        in_sentence = by_sentence.get(sentence["id"])
+        # a sentence that names nobody has no roster (and its cue patterns cost most)
+        if sentence["kind"] != "body" or not in_sentence:
+            continue
+        found, rule = events_module.roster_members(sentence, in_sentence, people)
+        if found:
+            own = inputs["readout_country"]
+            if own and rule == "member":
+                found = [(person_id, side or own, mention) for person_id, side, mention in found]
+            hits.append((index, found, rule))
+    item.article = None
+    return item, hits
+
+
 def _title_case(title: str) -> str:
     small = {"of", "the", "for", "and", "on", "at", "to", "in"}
     words = title.split()
@@ -533,38 +563,30 @@ def extract(articles, tables):
         if row["form"] != "credit":
             body_mentions[row["article"]].append(row)
     flat_people = {pid: {"leader": p["leader"], "country": p["country"]} for pid, p in people.items()}
-    article_events = []
-    for a in articles:
-        item = events_module.article_event(a, published[a.id], body_mentions[a.id], flat_people,
-                                           place_words)
-        if item:
-            article_events.append(item)
-    clustered = events_module.cluster(article_events)
     # A government's own readout ("The President held talks ... The talks were attended by
     # ...") lists its own officials without a demonym: their side is the government's country.
     readout_country = {row["id"]: row.get("country") for row in tables.get("outlets") or []
                        if row.get("kind") == "government" and row.get("country")}
+    found_per_article = per_article.map_articles(
+        "people.events", article_event_and_rosters, articles,
+        inputs=[{"published": published[a.id] and published[a.id].isoformat(),
+                 "mentions": body_mentions[a.id], "readout_country": readout_country.get(a.outlet)}
+                for a in articles],
+        lookups={"people": flat_people, "places": place_words})
+    article_events, roster_hits = [], []
+    for a, (item, hits) in zip(articles, found_per_article):
+        if item:
+            item.article = a
+            article_events.append(item)
+            roster_hits += [(item, a.sentences[index], found, rule) for index, found, rule in hits]
+    clustered = events_module.cluster(article_events)
     # roster sides are country evidence too (for people no title places)
-    roster_hits = []
-    for item in article_events:
-        by_sentence = defaultdict(list)
-        for mention in body_mentions[item.article.id]:
-            by_sentence[mention["sentence"]].append(mention)
-        for sentence in item.article.sentences:
-            in_sentence = by_sentence.get(sentence["id"])
-            # a sentence that names nobody has no roster (and its cue patterns cost most)
-            if sentence["kind"] != "body" or not in_sentence:
-                continue
-            found, rule = events_module.roster_members(sentence, in_sentence, flat_people)
-            if found:
-                own = readout_country.get(item.article.outlet)
-                if own and rule == "member":
-                    found = [(person_id, side or own, mention) for person_id, side, mention in found]
-                roster_hits.append((item, sentence, found, rule))
-                for person_id, side, _ in found:
-                    if side and (rule in ("demonym", "object")
-                                 or (own and rule == "member" and not flat_people[person_id]["country"])):
-                        people[person_id]["_countries"][side] += 1
+    for item, _, found, rule in roster_hits:
+        own = readout_country.get(item.article.outlet)
+        for person_id, side, _ in found:
+            if side and (rule in ("demonym", "object")
+                         or (own and rule == "member" and not flat_people[person_id]["country"])):
+                people[person_id]["_countries"][side] += 1
     for person in people.values():
         if person["_countries"]:
             person["country"] = person["_countries"].most_common(1)[0][0]
