@@ -547,10 +547,15 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             for key in keys:
                 candidates.update((id(other), other) for other in by_name.get(key, ()))
                 by_name.setdefault(key, []).append(members)
-            for other in candidates.values():
-                a = other[0]
+            root_b = None   # b's root while no union happens: templated text gives millions
+            for other in candidates.values():   # of candidates already joined to b
+                if id(other) in settled and id(members) in settled:
+                    root_b = root_b or find(b["id"])
+                    if find(other[0]["id"]) == root_b:
+                        continue
                 if joined(other, members):
                     continue
+                a, root_b = other[0], None   # unions below may move b's root
                 if joins(a, b, near_verbatim=False):
                     connect(other, members)
                 elif actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
