@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -96,6 +97,95 @@ def collective_pattern() -> re.Pattern:
     return re.compile(rf"\b(?:{modifier}){{0,4}}(?i:{heads_pattern})\b")
 
 
+@functools.lru_cache(maxsize=None)
+def _heads_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(collective_heads(), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=None)
+def _head_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(head) for head in collective_heads()}, reverse=True))
+
+
+def head_of(lower: str) -> str | None:
+    """The longest head that the lower-cased phrase ends with (one dict lookup per length)."""
+    heads = collective_heads()
+    return next((lower[-size:] for size in _head_lengths() if lower[-size:] in heads), None)
+
+
+# A collective phrase only spans word characters, apostrophes, hyphens, spaces and tabs (what
+# collective_pattern's modifiers, separators and heads consist of): a "run" of such characters.
+_PHRASE_RUN = re.compile(r"[\w’'\- \t]+")
+# Characters besides A-Z that case-insensitive matching equates with an ASCII letter (KELVIN
+# SIGN, dotless i, long s, ...): a text with one of them takes the plain scan.
+_ASCII_LETTER_IGNORECASE = re.compile(r"(?i)[a-z]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@functools.lru_cache(maxsize=None)
+def _prefilter_heads() -> tuple[str, ...] | None:
+    """The heads to look for with str.find, or None when a head is not plain ASCII run text
+    (then collective_matches scans the whole text)."""
+    heads = _heads_longest_first()
+    if all(h.isascii() and _PHRASE_RUN.fullmatch(h) for h in heads):
+        return heads
+    return None
+
+
+def _phrase_window_start(text: str, run_start: int, head_at: int) -> int:
+    """Where a phrase ending in the head at `head_at` can start at the earliest: a phrase has at
+    most four modifiers, each followed by a block of spaces, so it starts after the fifth block
+    of spaces before the head (or at the start of the run)."""
+    i = head_at
+    for blocks in range(5):
+        j = max(text.rfind(" ", run_start, i), text.rfind("\t", run_start, i))
+        if j < 0:
+            return run_start
+        if blocks == 4:
+            return j + 1
+        while j > run_start and text[j - 1] in " \t":
+            j -= 1
+        i = j
+    return run_start
+
+
+def collective_matches(text: str) -> list[re.Match]:
+    """collective_pattern().finditer(text), found faster: the pattern is tried only within a few
+    words before each occurrence of a head word (str.find on the lower-cased text), instead of
+    at every word of the text. Same matches: every match ends in a head and lies in one run."""
+    pattern = collective_pattern()
+    heads = _prefilter_heads()
+    if heads is None or any(_ASCII_LETTER_IGNORECASE.match(c) for c in set(text)
+                            if not c.isascii()):
+        return list(pattern.finditer(text))
+    folded = text.translate(_ASCII_LOWER)
+    occurrences = []
+    for head in heads:
+        at = folded.find(head)
+        while at >= 0:
+            occurrences.append(at)
+            at = folded.find(head, at + 1)
+    occurrences.sort()
+    runs = [run.span() for run in _PHRASE_RUN.finditer(text)]
+    run_starts = [start for start, _ in runs]
+    found = []
+    position = 0    # every match before it is found
+    for head_at in occurrences:
+        if head_at < position:
+            continue
+        run_start, run_end = runs[bisect.bisect_right(run_starts, head_at) - 1]
+        # No match starts between `position` and the window of this (first remaining) head;
+        # a match never leaves its run, so the run's end is the end of the string for it.
+        window = max(position, _phrase_window_start(text, run_start, head_at))
+        match = pattern.search(text, window, run_end)
+        if match is None:
+            position = run_end
+        else:
+            found.append(match)
+            position = match.end()
+    return found
+
+
 # ---------------------------------------------------------------- quote detection
 
 @dataclasses.dataclass
@@ -111,6 +201,11 @@ def _is_space(char: str) -> bool:
     return not char or char.isspace()
 
 
+# The characters _quotes_in_paragraph acts on; it skips every other character.
+QUOTE_MARKS = re.compile("[" + re.escape(OPENERS + CLOSERS + STRAIGHT + SINGLE_OPEN + SINGLE_CLOSE)
+                         + "]")
+
+
 def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[RawQuote]:
     """Quotation-marked spans of `text`, paired within each (start, end) paragraph."""
     found = []
@@ -123,7 +218,8 @@ def _quotes_in_paragraph(text: str, para_start: int, para_end: int) -> list[RawQ
     quotes = []
     open_at = None
     single_open = None
-    for i in range(para_start, para_end):
+    for mark in QUOTE_MARKS.finditer(text, para_start, para_end):
+        i = mark.start()
         char = text[i]
         before = text[i - 1] if i > para_start else ""
         after = text[i + 1] if i + 1 < para_end else ""
@@ -181,6 +277,38 @@ class Candidate:
     group: str | None = None       # collective kind: anonymous, media, government, ...
 
 
+WORD = re.compile(r"[A-Za-z]+")
+NEXT_WORD = re.compile(r"\s+([a-z]+)")
+POSSESSIVE_END = re.compile(r"['’]s$")
+THE_PREFIX = re.compile(r"^the\s+")
+THE_PREFIX_ANY_CASE = re.compile(r"^the\s+", re.I)
+FORMER_LATTER = re.compile(r"\b[Tt]he (former|latter)\b")
+
+
+@functools.lru_cache(maxsize=None)
+def _according_patterns() -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
+    """(any according-to phrase, [(phrase, its pattern)] longest first), compiled once."""
+    phrases = reporting_verbs()["according"]
+    any_phrase = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b",
+                            re.IGNORECASE)
+    return any_phrase, tuple((p, re.compile(rf"\b{re.escape(p)}\b", re.IGNORECASE))
+                             for p in phrases)
+
+
+class _SpanIndex:
+    """Whether any of a fixed list of (start, end) spans covers a position, by bisection:
+    the spans sorted by start, and the furthest end reached by each prefix of them."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self.starts = [start for start, _ in spans]
+        self.reach = list(itertools.accumulate((end for _, end in spans), max))
+
+    def covers(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and self.reach[index] > position
+
+
 class ArticleView:
     """An article's text with its tokens, sentences, quotes and speaker candidates."""
 
@@ -199,6 +327,17 @@ class ArticleView:
         self.body_ranges = [(s.start, s.end) for s in body]
         self.raw_quotes = [q for q in find_quotes(self.text, self.body_ranges)]
         self.quoted = [(q.open, q.close) for q in self.raw_quotes]
+        # in_quote looks positions up in the union of the quoted spans (sorted, disjoint)
+        merged: list[list[int]] = []
+        for open_, close in sorted(self.quoted):
+            if close <= open_:
+                continue
+            if merged and open_ <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], close)
+            else:
+                merged.append([open_, close])
+        self._quote_opens = [open_ for open_, _ in merged]
+        self._quote_closes = [close for _, close in merged]
         self.persons = [Candidate(m["start"], m["end"], m["text"], "person", m["name"],
                                   m.get("person")) for m in mentions]
         self.persons.sort(key=lambda c: c.start)
@@ -207,7 +346,13 @@ class ArticleView:
 
     # -- helpers
     def in_quote(self, position: int) -> bool:
-        return any(open_ <= position < close for open_, close in self.quoted)
+        index = bisect.bisect_right(self._quote_opens, position) - 1
+        return index >= 0 and position < self._quote_closes[index]
+
+    def token_range(self, start: int, end: int) -> range:
+        """Indexes of the tokens that start within [start, end) (tokens are in order)."""
+        return range(bisect.bisect_left(self._token_starts, start),
+                     bisect.bisect_left(self._token_starts, end))
 
     def sentence_at(self, position: int) -> dict | None:
         for sentence in self.sentences:
@@ -243,8 +388,8 @@ class ArticleView:
     def _collectives(self) -> list[Candidate]:
         found = []
         heads = collective_heads()
-        person_spans = [(p.start, p.end) for p in self.persons]
-        for match in collective_pattern().finditer(self.text):
+        in_person = _SpanIndex([(p.start, p.end) for p in self.persons])
+        for match in collective_matches(self.text):
             start, end = match.span()
             if self.in_quote(start):
                 continue
@@ -254,27 +399,31 @@ class ArticleView:
             while words and words[0].lower() in {"the", "a", "an", "some"}:
                 start += len(words[0]) + 1
                 words = words[1:]
-            while words and any(s <= start < e for s, e in person_spans):
-                if len(words) > 1 and re.search(r"['’]s$", words[0]):
+            while words and in_person.covers(start):
+                if len(words) > 1 and POSSESSIVE_END.search(words[0]):
                     break       # "Aydin's office": the office speaks, named by its holder
                 start = self.text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                 words = words[1:]
             if not words:
                 continue
             surface = self.text[start:end]
-            head = next((h for h in sorted(heads, key=len, reverse=True)
-                         if surface.lower().endswith(h)), words[-1].lower())
+            lower = surface.lower()
+            head = head_of(lower) or words[-1].lower()
             found.append(Candidate(start, end, surface, "collective", surface,
                                    group=heads.get(head, "organization")))
+        in_collective = _SpanIndex(sorted((c.start, c.end) for c in found))
+        organizations = []
         for label, start, end, surface in self.article.entities:
             if label in ("ORG", "NORP") and not self.in_quote(start) \
-                    and not any(c.start <= start < c.end for c in found) \
-                    and not any(p.start <= start < p.end for p in self.persons):
-                found.append(Candidate(start, end, surface, "organization",
-                                       re.sub(r"^the\s+", "", surface, flags=re.I),
-                                       group="organization"))
+                    and not in_collective.covers(start) \
+                    and not any(c.start <= start < c.end for c in organizations) \
+                    and not in_person.covers(start):
+                organizations.append(Candidate(start, end, surface, "organization",
+                                               THE_PREFIX_ANY_CASE.sub("", surface),
+                                               group="organization"))
+        found += organizations
         for candidate in found:
-            key = re.sub(r"^the\s+", "", candidate.label.lower())
+            key = THE_PREFIX.sub("", candidate.label.lower())
             candidate.organization = self.organizations.get(key)
         return sorted(found, key=lambda c: c.start)
 
@@ -284,7 +433,7 @@ class ArticleView:
             word = token[2].lower()
             if token[4] == "PRON" and word in PRONOUNS and not self.in_quote(token[0]):
                 found.append(Candidate(token[0], token[1], token[2], "pronoun"))
-        for match in re.finditer(r"\b[Tt]he (former|latter)\b", self.text):
+        for match in FORMER_LATTER.finditer(self.text):
             if not self.in_quote(match.start()):
                 found.append(Candidate(match.start(), match.end(), match.group(0),
                                        match.group(1).lower()))
@@ -296,36 +445,42 @@ class ArticleView:
     # -- cues
     def cues(self, start: int, end: int) -> list[dict]:
         """Cue verbs and according-to phrases outside quotes within [start, end)."""
-        verbs = reporting_verbs()
+        forms = reporting_verbs()["forms"]
         found = []
-        segment = self.text[start:end]
+        text = self.text
         # Matched on the text, not on tokens: "saying:“We" may be a single token.
-        for match in re.finditer(r"[A-Za-z]+", segment):
-            entry = verbs["forms"].get(match.group(0).lower())
-            position = start + match.start()
-            if not entry or self.in_quote(position):
+        # (pos/endpos instead of a slice: the pattern has no boundaries, so the same words)
+        for match in WORD.finditer(text, start, end):
+            entry = forms.get(match.group(0).lower())
+            if not entry:
+                continue
+            position, word_end = match.span()
+            if self.in_quote(position):
                 continue
             index = self.token_at(position)
             token = self.tokens[index] if index is not None else None
             if token is not None and token[0] == position and \
-                    token[1] == start + match.end() and token[4] not in ("VERB", "AUX"):
+                    token[1] == word_end and token[4] not in ("VERB", "AUX"):
                 continue  # "the reports", "his remarks": a noun, not a cue
-            if self.text[max(0, position - 3):position].lower() == "so-":
+            if text[max(0, position - 3):position].lower() == "so-":
                 continue  # "so-called" marks a scare quote, not a speaker
             if entry["requires_next"]:
-                following = re.match(r"\s+([a-z]+)", self.text[start + match.end():])
+                following = NEXT_WORD.match(text, word_end)
                 if not following or following.group(1) not in entry["requires_next"]:
                     continue
             if entry["not_next"]:
-                following = re.match(r"\s+([a-z]+)", self.text[start + match.end():])
+                following = NEXT_WORD.match(text, word_end)
                 if following and following.group(1) in entry["not_next"]:
                     continue
-            found.append({"start": position, "end": start + match.end(),
+            found.append({"start": position, "end": word_end,
                           "text": match.group(0).lower(), "lemma": entry["lemma"],
                           "strength": entry["strength"], "token": index})
-        segment = self.text[start:end]
-        for phrase in verbs["according"]:
-            for match in re.finditer(rf"\b{re.escape(phrase)}\b", segment, re.IGNORECASE):
+        segment = text[start:end]
+        any_phrase, phrase_patterns = _according_patterns()
+        if not any_phrase.search(segment):   # one scan instead of one per phrase, mostly
+            phrase_patterns = ()
+        for phrase, phrase_pattern in phrase_patterns:
+            for match in phrase_pattern.finditer(segment):
                 position = start + match.start()
                 if not self.in_quote(position) and not any(
                         c["start"] <= position < c["end"] for c in found):
@@ -480,14 +635,17 @@ def classify(view: ArticleView, quote: RawQuote) -> str:
     if any(before.rstrip().endswith(cue) for cue in SCARE_CUES):
         return "scare"
     # A short quote that modifies a word outside it is a scare quote: on “humanitarian” grounds.
-    indexes = [i for i, t in enumerate(view.tokens) if quote.start <= t[0] < quote.end]
+    indexes = list(view.token_range(quote.start, quote.end))
     if indexes:
         roots = [i for i in indexes if view.tokens[i][7] not in indexes or view.tokens[i][7] == i]
         if any(view.tokens[i][6] in ("amod", "compound", "nummod") and
                view.tokens[view.tokens[i][7]][4] in ("NOUN", "PROPN") for i in roots):
             return "scare"
-        after = [t for t in view.tokens if t[0] >= quote.close and t[4] not in ("PUNCT", "SPACE")]
-        if after and after[0][4] in ("NOUN", "PROPN") and after[0][0] - quote.close <= 1:
+        # the first word token after the closing mark
+        after = next((t for t in itertools.islice(
+            view.tokens, bisect.bisect_left(view._token_starts, quote.close), None)
+            if t[4] not in ("PUNCT", "SPACE")), None)
+        if after and after[4] in ("NOUN", "PROPN") and after[0] - quote.close <= 1:
             return "scare"
     return "speech"
 
