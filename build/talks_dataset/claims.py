@@ -58,6 +58,12 @@ TEXT_WEIGHT = 0.5
 # A shared name is distinctive when it occurs in at most this share of all claims.
 DISTINCTIVE_SHARE = 0.25
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAY_PATTERNS = [re.compile(rf"\b{day}\b") for day in WEEKDAYS]
+EXPLICIT_DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+                           r"\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+                           r"\b\d{4}-\d{2}-\d{2}\b")
+CAPITALIZED_WORD = re.compile(r"\b[A-Z]")
+THE_PREFIX = re.compile(r"^the\s+")
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
@@ -73,32 +79,43 @@ def topics_of(tokens: list[list], text: str) -> list[str]:
     "according" (lemma "accord"). A topic's `weak_lemmas` count only with one of its
     `context_lemmas` ("maintain" is a presence only next to "troops", "base", ...)."""
     found = []
-    lemmas = {token[3].lower() for index, token in enumerate(tokens)
+    lowered = [token[3].lower() for token in tokens]
+    lemmas = {lowered[index] for index, token in enumerate(tokens)
               if not (index > 0 and token[2][:1].isupper()) and token[2].lower() != "according"}
-    all_lemmas = {token[3].lower() for token in tokens}
+    all_lemmas = set(lowered)
+    # a particle verb needs its verb: most sentences have none of them, so skip the scan
+    verbs = {lowered[index] for index, token in enumerate(tokens) if token[4] == "VERB"}
     lower = text.lower()
-    for name, topic_lemmas, weak_lemmas, context_lemmas, phrases, particle_verbs \
-            in _topic_matchers():
+    any_phrase, matchers = _topic_matchers()
+    # one scan for all topics' phrases: a topic's own pattern can match only if this does
+    has_phrase = any_phrase is not None and any_phrase.search(lower) is not None
+    for name, topic_lemmas, weak_lemmas, context_lemmas, phrases, particle_verbs in matchers:
         weak = lemmas & weak_lemmas and all_lemmas & context_lemmas
-        if lemmas & topic_lemmas or weak or (phrases and phrases.search(lower)) \
-                or any(_particle_verb(tokens, phrase) for phrase in particle_verbs):
+        if lemmas & topic_lemmas or weak or (has_phrase and phrases and phrases.search(lower)) \
+                or any(phrase.split()[0] in verbs and _particle_verb(tokens, phrase)
+                       for phrase in particle_verbs):
             found.append(name)
     return found
 
 
 @functools.lru_cache(maxsize=1)
-def _topic_matchers() -> list[tuple]:
-    """Per topic: name, lemma sets and one compiled pattern of its phrases (built once)."""
+def _topic_matchers() -> tuple[re.Pattern | None, list[tuple]]:
+    """(one pattern of every topic's phrases, per topic: name, lemma sets and one compiled
+    pattern of its phrases), built once."""
     matchers = []
+    every_phrase = []
     for name, topic in claim_topics()["topics"].items():
         phrases = topic.get("phrases", [])
+        every_phrase += phrases
         pattern = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
                    if phrases else None)
         matchers.append((name, frozenset(topic.get("lemmas", [])),
                          frozenset(topic.get("weak_lemmas", [])),
                          frozenset(topic.get("context_lemmas", [])), pattern,
                          tuple(topic.get("particle_verbs", []))))
-    return matchers
+    any_phrase = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in every_phrase) + r")\b")
+                  if every_phrase else None)
+    return any_phrase, matchers
 
 
 def _particle_verb(tokens: list[list], phrase: str) -> bool:
@@ -119,14 +136,12 @@ def resolve_date(text: str, published: str | None) -> str | None:
             base = dt.date.fromisoformat(published[:10])
         except ValueError:
             base = None
-    for index, day in enumerate(WEEKDAYS):
-        if re.search(rf"\b{day}\b", lower):
+    for index, day in enumerate(WEEKDAY_PATTERNS):
+        if day.search(lower):
             if base is None:
                 return None
             return (base - dt.timedelta(days=(base.weekday() - index) % 7)).isoformat()
-    if not re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
-                     r"\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
-                     r"\b\d{4}-\d{2}-\d{2}\b", lower):
+    if not EXPLICIT_DATE.search(lower):
         return None
     default = dt.datetime(base.year if base else 1900, 1, 1)
     try:
@@ -172,11 +187,12 @@ def claim_rows_for_article(article, view, attributor, quote_rows, place_mentions
                            outlet_name) -> tuple[list[dict], list[dict]]:
     claims, links = [], []
     verbs = quotes_stage.reporting_verbs()
+    date_entities = [e for e in article.entities if e[0] == "DATE"]   # in entity order
     for sentence in article.sentences:
         if sentence["kind"] != "body":
             continue
         start, end = sentence["start"], sentence["end"]
-        tokens = [t for t in article.tokens if start <= t[0] < end]
+        tokens = view.tokens_between(start, end)
         in_sentence = [q for q in quote_rows if q["start"] < end and q["end"] > start]
         speech_quotes = [q for q in in_sentence if q["kind"] == "speech" and q["speaker"]]
         cues = view.cues(start, end)
@@ -223,8 +239,7 @@ def claim_rows_for_article(article, view, attributor, quote_rows, place_mentions
         draft = {"start": start, "topic": topics[0] if topics else None}
         trigger = trigger_position(draft, tokens, sentence["text"])
         focus = focus_span(view, trigger, start, end)
-        dates = sorted([(e[3], e[1], e[2]) for e in article.entities
-                        if e[0] == "DATE" and start <= e[1] < end],
+        dates = sorted([(e[3], e[1], e[2]) for e in date_entities if start <= e[1] < end],
                        key=lambda d: (d[1] < (trigger or start), abs(d[1] - (trigger or start))))
         date_text = dates[0][0] if dates else None
         resolved = None
@@ -280,13 +295,11 @@ def link_rows(article, view, claim_id, start, end, place_mentions) -> list[dict]
                      "organization": organization, "place": place, "start": mention_start,
                      "end": mention_end, "text": article.text[mention_start:mention_end]})
 
-    for person in view.persons:
-        if start <= person.start < end:
-            add("person", person.label, person.start, person.end, person=person.person)
-    for group in view.collectives:
+    for person in view.persons_in(start, end):
+        add("person", person.label, person.start, person.end, person=person.person)
+    for group in view.collectives_in(start, end):
         # generic heads alone ("forces", "the group") name nobody: keep capitalized names
-        if start <= group.start < end and group.group != "anonymous" and \
-                re.search(r"\b[A-Z]", group.text):
+        if group.group != "anonymous" and CAPITALIZED_WORD.search(group.text):
             add("organization", group.label, group.start, group.end,
                 organization=group.organization)
     places = place_mentions.get(article.id)
@@ -300,7 +313,7 @@ def link_rows(article, view, claim_id, start, end, place_mentions) -> list[dict]
         for label, e_start, e_end, surface in article.entities:
             if label in PLACE_LABELS and start <= e_start < end and \
                     not any(s <= e_start < e for s, e in person_spans):
-                add("place", re.sub(r"^the\s+", "", surface), e_start, e_end)
+                add("place", THE_PREFIX.sub("", surface), e_start, e_end)
     return rows
 
 
@@ -641,21 +654,29 @@ def focus_span(view, trigger: int | None, start: int, end: int) -> tuple[int, in
     if index is None:
         return start, end
     focus_start, focus_end = view.subtree_span(index)
-    if len([t for t in view.tokens if focus_start <= t[0] < focus_end]) < 4:
+    if len(view.token_range(focus_start, focus_end)) < 4:
         return start, end
     return max(start, focus_start), min(end, focus_end)
 
 
 def trigger_position(claim: dict, tokens: list[list], text: str) -> int | None:
     """Offset of the first word that put the claim on its topic ("withdrew", "presence")."""
-    topic = claim_topics()["topics"].get(claim["topic"] or "", {})
-    positions = [t[0] for t in tokens if t[3].lower() in set(topic.get("lemmas", []))]
+    lemmas, phrases = _trigger_matchers(claim["topic"] or "")
+    positions = [t[0] for t in tokens if t[3].lower() in lemmas]
     lower = text.lower()
-    for phrase in topic.get("phrases", []):
-        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
+    for phrase in phrases:
+        found = phrase.search(lower)
         if found:
             positions.append(claim["start"] + found.start())
     return min(positions) if positions else None
+
+
+@functools.lru_cache(maxsize=None)
+def _trigger_matchers(topic_name: str) -> tuple[frozenset, tuple[re.Pattern, ...]]:
+    """A topic's trigger lemmas and compiled phrase patterns (built once per topic)."""
+    topic = claim_topics()["topics"].get(topic_name, {})
+    return (frozenset(topic.get("lemmas", [])),
+            tuple(re.compile(rf"\b{re.escape(phrase)}\b") for phrase in topic.get("phrases", [])))
 
 
 def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
@@ -752,12 +773,11 @@ def article_claims(article, inputs: dict, organizations) -> tuple[list, list, di
     article_claims, article_links = claim_rows_for_article(
         article, view, attributor, inputs["quotes"], {article.id: inputs["places"]},
         inputs["outlet"])
-    tokens = view.tokens
     words = {}
     for claim in article_claims:
         focus_start, focus_end = claim.pop("_focus")
         claim.pop("_trigger")
-        focus = [t for t in tokens if focus_start <= t[0] < focus_end]
+        focus = view.tokens_between(focus_start, focus_end)
         # keep what grouping needs, not the tokens: memory stays flat in N
         words[claim["id"]] = ClaimWords(content_words(focus),
                                         trigger_position(claim, focus, claim["text"]))

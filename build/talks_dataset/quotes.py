@@ -343,6 +343,9 @@ class ArticleView:
         self.persons.sort(key=lambda c: c.start)
         self.collectives = self._collectives()
         self.pronouns = self._pronouns()
+        # persons and collectives are sorted by start: persons_in/collectives_in bisect them
+        self._person_starts = [c.start for c in self.persons]
+        self._collective_starts = [c.start for c in self.collectives]
 
     # -- helpers
     def in_quote(self, position: int) -> bool:
@@ -353,6 +356,21 @@ class ArticleView:
         """Indexes of the tokens that start within [start, end) (tokens are in order)."""
         return range(bisect.bisect_left(self._token_starts, start),
                      bisect.bisect_left(self._token_starts, end))
+
+    def tokens_between(self, start: int, end: int) -> list:
+        """The tokens that start within [start, end), in order."""
+        span = self.token_range(start, end)
+        return self.tokens[span.start:span.stop]
+
+    def persons_in(self, start: int, end: int) -> list[Candidate]:
+        """The person mentions that start within [start, end), in order."""
+        return self.persons[bisect.bisect_left(self._person_starts, start):
+                            bisect.bisect_left(self._person_starts, end)]
+
+    def collectives_in(self, start: int, end: int) -> list[Candidate]:
+        """The collectives that start within [start, end), in order."""
+        return self.collectives[bisect.bisect_left(self._collective_starts, start):
+                                bisect.bisect_left(self._collective_starts, end)]
 
     def sentence_at(self, position: int) -> dict | None:
         for sentence in self.sentences:
