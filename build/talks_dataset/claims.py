@@ -90,10 +90,11 @@ def topics_of(tokens: list[list], text: str) -> list[str]:
     # one scan for all topics' phrases: a topic's own pattern can match only if this does
     has_phrase = any_phrase is not None and any_phrase.search(lower) is not None
     for name, topic_lemmas, weak_lemmas, context_lemmas, phrases, particle_verbs in matchers:
-        weak = lemmas & weak_lemmas and all_lemmas & context_lemmas
-        if lemmas & topic_lemmas or weak or (has_phrase and phrases and phrases.search(lower)) \
-                or any(phrase.split()[0] in verbs and _particle_verb(tokens, phrase)
-                       for phrase in particle_verbs):
+        weak = not lemmas.isdisjoint(weak_lemmas) and not all_lemmas.isdisjoint(context_lemmas)
+        if not lemmas.isdisjoint(topic_lemmas) or weak \
+                or (has_phrase and phrases and phrases.search(lower)) \
+                or any(verb in verbs and _particle_verb(tokens, phrase)
+                       for verb, phrase in particle_verbs):
             found.append(name)
     return found
 
@@ -112,7 +113,8 @@ def _topic_matchers() -> tuple[re.Pattern | None, list[tuple]]:
         matchers.append((name, frozenset(topic.get("lemmas", [])),
                          frozenset(topic.get("weak_lemmas", [])),
                          frozenset(topic.get("context_lemmas", [])), pattern,
-                         tuple(topic.get("particle_verbs", []))))
+                         tuple((phrase.split()[0], phrase)   # (its verb, the phrase)
+                               for phrase in topic.get("particle_verbs", []))))
     any_phrase = (re.compile(r"\b(?:" + "|".join(re.escape(p) for p in every_phrase) + r")\b")
                   if every_phrase else None)
     return any_phrase, matchers
@@ -350,9 +352,9 @@ def content_words(tokens: list[list]) -> str:
     """Sorted distinct content lemmas; a topic's trigger lemmas become the topic's name, so
     "withdrew" and "pulled out" compare equal."""
     canonical, skip = _content_word_tables()
-    words = [canonical.get(t[3].lower(), t[3].lower()) for t in tokens
-             if t[4] in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and t[3].lower() not in skip
-             and t[2].lower() not in skip]
+    words = [canonical.get(lemma, lemma) for t in tokens
+             if t[4] in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
+             and (lemma := t[3].lower()) not in skip and t[2].lower() not in skip]
     return " ".join(sorted(set(words)))
 
 

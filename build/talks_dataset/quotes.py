@@ -448,8 +448,7 @@ class ArticleView:
     def _pronouns(self) -> list[Candidate]:
         found = []
         for token in self.tokens:
-            word = token[2].lower()
-            if token[4] == "PRON" and word in PRONOUNS and not self.in_quote(token[0]):
+            if token[4] == "PRON" and token[2].lower() in PRONOUNS and not self.in_quote(token[0]):
                 found.append(Candidate(token[0], token[1], token[2], "pronoun"))
         for match in FORMER_LATTER.finditer(self.text):
             if not self.in_quote(match.start()):
@@ -468,7 +467,10 @@ class ArticleView:
         text = self.text
         # Matched on the text, not on tokens: "saying:“We" may be a single token.
         # (pos/endpos instead of a slice: the pattern has no boundaries, so the same words)
-        for match in WORD.finditer(text, start, end):
+        words = WORD.finditer(text, start, end)
+        if forms.keys().isdisjoint(map(str.lower, WORD.findall(text, start, end))):
+            words = ()   # no cue word at all (checked at C speed): most sentences
+        for match in words:
             entry = forms.get(match.group(0).lower())
             if not entry:
                 continue
