@@ -282,9 +282,10 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
         return event
 
     def candidates(key):
-        found = {id(e): e for person in key for e in by_principal.get(person, {}).values()}
-        return [e for e in sorted(found.values(), key=lambda e: position[id(e)])
-                if _compatible(e.key, key)]
+        # filter, then sort: a principal of thousands of meetings has few compatible ones
+        found = {id(e): e for person in key for e in by_principal.get(person, {}).values()
+                 if _compatible(e.key, key)}
+        return sorted(found.values(), key=lambda e: position[id(e)])
 
     def attach(event: Event, item: ArticleEvent, basis: str | None = None):
         event.reports.append(item)
