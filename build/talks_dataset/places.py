@@ -32,6 +32,7 @@ Method (pure; rows out, no database):
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -138,16 +139,32 @@ class Candidate:
     region_word: bool = False        # "X province", "the province of X"
 
 
+# trim's patterns, compiled once: trim runs for every word run the gazetteer scan tries.
+TRIM_LEAD = re.compile(r"^(?:[Tt]he\s+|[\s\"“”'‘(\[]+)*")
+TRIM_TAIL = re.compile(r"[\s\"“”’',.;:)\]]+$")
+TRIM_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){2,}$")
+TRIM_TAIL_CHARS = frozenset("\"“”’',.;:)]")   # TRIM_TAIL's class without \s
+
+
+def _plain_end(span: str) -> bool:
+    """Does span end with no possessive, punctuation or space that trim would strip?"""
+    last = span[-1:]
+    return bool(last) and not (last in TRIM_TAIL_CHARS or last.isspace()
+                               or (last == "s" and span[-2:-1] in ("'", "’")))
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a leading "the", surrounding punctuation and a trailing possessive."""
     span = text[start:end]
-    lead = re.match(r"^(?:[Tt]he\s+|[\s\"“”'‘(\[]+)*", span)
+    lead = TRIM_LEAD.match(span)
     start += lead.end()
     span = text[start:end]
+    if _plain_end(span):
+        return start, end   # fast path: the loop below would strip nothing
     while True:
         stripped = POSSESSIVE.sub("", span)
-        stripped = re.sub(r"[\s\"“”’',.;:)\]]+$", "", stripped)
-        if re.search(r"(?:\b[A-Z]\.){2,}$", span[:len(stripped) + 1]):
+        stripped = TRIM_TAIL.sub("", stripped)
+        if TRIM_ABBREVIATION.search(span[:len(stripped) + 1]):
             stripped = span[:len(stripped) + 1]   # "U.S.": the last dot is the abbreviation's
         if stripped == span:
             break
@@ -241,29 +258,46 @@ def facility_candidates(text: str, gaz) -> list[Candidate]:
     return found
 
 
+# A scanned span never crosses a line end or these marks (words hold none: only gaps can).
+SCAN_BREAK = re.compile(r"[\n,;:()\"“”]")
+OF_NAME_AFTER = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+
+
 def scan_candidates(text: str, gaz, tokens: list[list]) -> list[Candidate]:
     """Gazetteer names in capitalized word runs (1-6 words), longest first."""
     pos = {token[0]: token[4] for token in tokens}
     words = list(WORD.finditer(text))
+    # Offsets and capitals read once: each word is tried in up to MAX_WORDS spans.
+    starts = [word.start() for word in words]
+    ends = [word.end() for word in words]
+    upper = [word.group()[0].isupper() for word in words]
+    # A span trim leaves as it is: its first word is no "The" (the only lead trim strips
+    # before a capital) and its last word ends plainly (see trim).
+    the = [word.group() == "The" for word in words]
+    plain_end = [_plain_end(word.group()) for word in words]
+    # reach[k]: the last word a span from word k may end on before a gap with a SCAN_BREAK.
+    reach = list(range(len(words)))
+    for k in range(len(words) - 2, -1, -1):
+        if not SCAN_BREAK.search(text, ends[k], starts[k + 1]):
+            reach[k] = reach[k + 1]
     found = []
     index = 0
     while index < len(words):
-        first = words[index]
-        if not first.group()[0].isupper():
+        if not upper[index]:
             index += 1
             continue
         matched = None
-        for size in range(min(MAX_WORDS, len(words) - index), 0, -1):
-            last = words[index + size - 1]
-            if not last.group()[0].isupper():
+        for size in range(min(MAX_WORDS, reach[index] - index + 1), 0, -1):
+            last = index + size - 1
+            if not upper[last]:
                 continue
-            span_text = text[first.start():last.end()]
-            if "\n" in span_text or re.search(r"[,;:()\"“”]", span_text):
-                continue
-            start, end = trim(text, first.start(), last.end())
+            if the[index] or not plain_end[last]:
+                start, end = trim(text, starts[index], ends[last])
+            else:
+                start, end = starts[index], ends[last]
             key = gazetteer.name_key(text[start:end])
             if key in gaz.scan_keys:
-                if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", text[end:end + 16]) and not any(
+                if OF_NAME_AFTER.match(text[end:end + 16]) and not any(
                         gaz.by_id[i].kind == "country" for i in gaz.names.get(key, [])):
                     continue   # "Bay of Bengal", "Sea of Japan": a longer name, not "Bay"
                 if text[start:end].isupper() and key not in gaz.curated_keys:
@@ -500,6 +534,25 @@ class Resolver:
         return Resolved(candidate, place, how)
 
 
+def _inside_longer(spans: list[tuple[int, int]]):
+    """A test of (start, end): does one of `spans` hold it and is longer? Spans sorted by start
+    with a running maximum of ends answer in O(log n), not a pass over every span per candidate."""
+    spans = sorted(spans)
+    starts = [start for start, _ in spans]
+    max_end, running = [], -1
+    for _, end in spans:
+        running = max(running, end)
+        max_end.append(running)
+
+    def test(start: int, end: int) -> bool:
+        before = bisect.bisect_left(starts, start)      # spans starting before `start`: any
+        if before and max_end[before - 1] >= end:       # that reaches `end` holds it, longer
+            return True
+        at = bisect.bisect_right(starts, start)         # spans starting at `start` hold it
+        return at > before and max_end[at - 1] > end    # when longer, i.e. ending after `end`
+    return test
+
+
 def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[Resolved]:
     """Resolved place mentions of one article (pure)."""
     text = article.text
@@ -508,7 +561,8 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
                   + ner_candidates(article) + settlement_candidates(text)
                   + scan_candidates(text, gaz, article.tokens))
     name_parts, lone_persons = person_words(article)
-    others = [(start, end) for label, start, end, _ in article.entities if label in OTHER_LABELS]
+    inside_other = _inside_longer([(start, end) for label, start, end, _ in article.entities
+                                   if label in OTHER_LABELS])
     times = [(start, end) for label, start, end, _ in article.entities if label in TIME_LABELS]
     credits = [(c.start, c.end) for c in article.credits if c.start is not None]
     kept = []
@@ -539,8 +593,7 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
         if any(start < candidate.end and candidate.start < end for start, end in credits):
             continue   # a photographer's or author's name in a credit line
         # Part of a longer person, organization or title ("The Paris Review"): not a place.
-        if any(start <= candidate.start and candidate.end <= end
-               and (end - start) > (candidate.end - candidate.start) for start, end in others):
+        if inside_other(candidate.start, candidate.end):
             continue
         kept.append(candidate)
     chosen = select(kept)
