@@ -95,6 +95,17 @@ class Lexicon:
     def institution_words(self) -> dict[str, str]:
         return {name.split()[-1]: country for name, country in self.institutions.items()}
 
+    @functools.cached_property
+    def portfolio_patterns(self) -> list[tuple[str, str, re.Pattern]]:
+        """(key, organization, r"\bkey\b") per portfolio in lexicon order, compiled once:
+        _organization tries every portfolio for every title."""
+        return [(key, organization, re.compile(rf"\b{re.escape(key)}\b"))
+                for key, organization in self.portfolios.items()]
+
+    @functools.cached_property
+    def leader_patterns(self) -> list[re.Pattern]:
+        return [re.compile(rf"(?:the\s+)?{re.escape(head)}") for head in self.leader_heads]
+
 
 @functools.lru_cache(maxsize=None)
 def lexicon() -> Lexicon:
@@ -280,6 +291,9 @@ def _host_indices(tokens: list[Token]) -> set[int]:
     return set()
 
 
+POLICY_FIELD = re.compile(r"\b\w+ policy\b")
+
+
 def _organization(tokens: list[Token], text: str) -> str | None:
     """The organization a title phrase names (tokens of the office title only)."""
     lex = lexicon()
@@ -311,10 +325,11 @@ def _organization(tokens: list[Token], text: str) -> str | None:
             return text[rest[0].start:rest[-1].end]
     phrase = " ".join(low for low in lows if low not in lex.heads or low in lex.portfolio_words)
     # "foreign policy aide": a field of policy, not a ministry
-    phrase = re.sub(r"\b\w+ policy\b", " ", phrase)
+    phrase = POLICY_FIELD.sub(" ", phrase)
     best = None
-    for key, organization in lex.portfolios.items():
-        if re.search(rf"\b{re.escape(key)}\b", phrase) and (best is None or len(key) > len(best[0])):
+    for key, organization, pattern in lex.portfolio_patterns:
+        # (a whole-word match needs the substring: test that first, it is cheaper)
+        if key in phrase and pattern.search(phrase) and (best is None or len(key) > len(best[0])):
             best = (key, organization)
     if best:
         return best[1]
@@ -323,6 +338,9 @@ def _organization(tokens: list[Token], text: str) -> str | None:
         if found:
             return found[0]
     return None
+
+
+OFFICE_COMPLEMENT = re.compile(r"\s+(?:of|and)\s+")
 
 
 def _make_title(tokens: list[Token], text: str, form: str) -> list[Title]:
@@ -375,9 +393,8 @@ def _make_title(tokens: list[Token], text: str, form: str) -> list[Title]:
         low = title_text.lower()
         # the office before its complement: "Emir of Qatar", "Prime Minister and Minister of
         # Foreign Affairs" are offices of leaders
-        core = re.split(r"\s+(?:of|and)\s+", low)[0].strip()
-        leader = (not past and any(re.fullmatch(rf"(?:the\s+)?{re.escape(h)}", core)
-                                   for h in lex.leader_heads))
+        core = OFFICE_COMPLEMENT.split(low)[0].strip()
+        leader = not past and any(pattern.fullmatch(core) for pattern in lex.leader_patterns)
         titles.insert(0, Title(text=title_text, stated=text[tokens[0].start:office[-1].end],
                                start=tokens[0].start, end=office[-1].end, form=form,
                                country=country, organization=_organization(office, text),
