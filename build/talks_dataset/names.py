@@ -48,8 +48,11 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")   # compiled once: run for every name read
+
+
 def strip_possessive(text: str) -> str:
-    return re.sub(r"(?:['’]s|['’])$", "", text.strip())
+    return POSSESSIVE_END.sub("", text.strip())
 
 
 def name_words(name: str) -> list[str]:

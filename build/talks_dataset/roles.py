@@ -35,33 +35,36 @@ NAME_CONNECTORS = {"al", "el", "bin", "ibn", "bint", "ben", "de", "da", "di", "d
                    "der", "van", "von", "la", "le", "du", "dos", "das"}
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(init=False, slots=True)
 class Token:
     text: str
     start: int
     end: int
+    # Read many times per token by the title rules: computed once, from text.
+    low: str = dataclasses.field(init=False, repr=False, compare=False)   # lowercase, no trailing dots
+    capitalized: bool = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".")
-
-    @property
-    def capitalized(self) -> bool:
-        return self.text[:1].isupper()
+    def __init__(self, text: str, start: int, end: int):
+        self.text, self.start, self.end = text, start, end
+        self.low = text.lower().rstrip(".")
+        self.capitalized = text[:1].isupper()
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Words, possessive endings and punctuation of text[start:end], with absolute offsets."""
     tokens = []
+    append = tokens.append   # bound once: called for every word of every sentence
     for match in WORD.finditer(text, start, len(text) if end is None else end):
-        word, offset = match.group(), match.start()
-        possessive = POSSESSIVE.match(word) if word[:1].isalpha() else None
+        word = match.group()
+        # (POSSESSIVE needs the ending: test that first, most words have none)
+        possessive = (POSSESSIVE.match(word) if word[-2:] in ("'s", "’s") and word[:1].isalpha()
+                      else None)
         if possessive:
-            base = possessive.group(1)
-            tokens.append(Token(base, offset, offset + len(base)))
-            tokens.append(Token(possessive.group(2), offset + len(base), match.end()))
+            offset, base = match.start(), possessive.group(1)
+            append(Token(base, offset, offset + len(base)))
+            append(Token(possessive.group(2), offset + len(base), match.end()))
         else:
-            tokens.append(Token(word, offset, match.end()))
+            append(Token(word, match.start(), match.end()))
     return tokens
 
 
@@ -94,6 +97,10 @@ class Lexicon:
     @functools.cached_property
     def institution_words(self) -> dict[str, str]:
         return {name.split()[-1]: country for name, country in self.institutions.items()}
+
+    @functools.cached_property
+    def institution_first_words(self) -> set[str]:
+        return {name.split(" ")[0] for name in self.institutions}
 
     @functools.cached_property
     def portfolio_patterns(self) -> list[tuple[str, str, re.Pattern]]:
@@ -145,6 +152,9 @@ def lexicon() -> Lexicon:
 def country_at(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """(country, number of tokens) when tokens[i:] start with a country name or adjective."""
     lex = lexicon()
+    # every size needs tokens[i] capitalized or "the"/"of": most calls end here
+    if i >= len(tokens) or not (tokens[i].capitalized or tokens[i].low in ("the", "of")):
+        return None
     for size in (3, 2, 1):
         if i + size > len(tokens):
             continue
@@ -160,6 +170,9 @@ def country_at(tokens: list[Token], i: int) -> tuple[str, int] | None:
 
 def institution_at(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     lex = lexicon()
+    # a phrase from tokens[i] starts with its word: most words start no institution's name
+    if i >= len(tokens) or tokens[i].low not in lex.institution_first_words:
+        return None
     for size in (2, 1):
         phrase = " ".join(t.low for t in tokens[i:i + size])
         if i + size <= len(tokens) and phrase in lex.institutions:
@@ -170,11 +183,17 @@ def institution_at(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 # ---------------------------------------------------------------- names
 
 def is_name_word(token: Token) -> bool:
+    return _is_name_text(token.text)
+
+
+@functools.lru_cache(maxsize=1 << 16)   # a function of the word alone, asked for every token
+def _is_name_text(text: str) -> bool:
     lex = lexicon()
-    if PARTICLE_WORD.match(token.text):
+    if PARTICLE_WORD.match(text):
         return True
-    return (token.capitalized and token.text[0].isalpha() and token.low not in lex.not_name_words
-            and not token.text.isupper() or (token.text.isupper() and len(token.text) == 1))
+    return (text[:1].isupper() and text[0].isalpha()
+            and text.lower().rstrip(".") not in lex.not_name_words
+            and not text.isupper() or (text.isupper() and len(text) == 1))
 
 
 def name_runs(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -237,10 +256,21 @@ class Context:
 
 
 def _word_class(tokens: list[Token], k: int) -> str | None:
+    cls = _text_class(tokens[k].text)
+    if cls is _AFTER_RANK:
+        return "punct" if k > 0 and tokens[k - 1].low in lexicon().ranks else None
+    return cls
+
+
+_AFTER_RANK = object()   # "." : punctuation of a rank abbreviation when a rank stands before
+
+
+@functools.lru_cache(maxsize=1 << 16)   # a function of the word (bar "."), asked many times
+def _text_class(text: str):
     lex = lexicon()
-    token = tokens[k]
-    low = token.low
-    if token.text in ("’s", "'s"):
+    low = text.lower().rstrip(".")
+    capitalized = text[:1].isupper()
+    if text in ("’s", "'s"):
         return "possessive"
     if low in lex.heads:
         return "head"
@@ -250,17 +280,17 @@ def _word_class(tokens: list[Token], k: int) -> str | None:
         return "past"
     if low in lex.relational:
         return "relational"
-    if low in lex.countries and token.capitalized:
+    if low in lex.countries and capitalized:
         return "country"
-    if low in lex.institution_words and token.capitalized:
+    if low in lex.institution_words and capitalized:
         return "institution"
     if low in lex.modifiers or low in lex.portfolio_words or low in lex.org_words:
         return "modifier"
     if low in CONNECTORS:
         return "connector"
-    if token.text == "." and k > 0 and tokens[k - 1].low in lex.ranks:
-        return "punct"
-    if (token.capitalized and token.text[0].isalpha()) or PARTICLE_WORD.match(token.text):
+    if text == ".":
+        return _AFTER_RANK
+    if (capitalized and text[0].isalpha()) or PARTICLE_WORD.match(text):
         return "capitalized"
     return None
 
