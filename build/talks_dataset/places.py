@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import json
 import re
 
@@ -61,6 +62,9 @@ SETTLEMENT_NOUNS = (r"capital|city|town|port|port city|village|seaside resort|re
 WATER_OF = re.compile(r"\b(?:Gulf|Bay|Sea|Strait|Straits|Bight)\s+of\s+(?:the\s+)?$")
 DESCRIBED = re.compile(rf"(?P<words>(?:[\w'’.-]+\s+){{1,3}})(?:{SETTLEMENT_NOUNS})"
                        rf"(?:\s+of)?,?\s+(?:the\s+)?$")
+# DESCRIBED's tail alone: searched first, as DESCRIBED (slow: it backtracks over the words at
+# every position) can match only where it does.
+DESCRIBED_TAIL = re.compile(rf"(?:{SETTLEMENT_NOUNS})(?:\s+of)?,?\s+(?:the\s+)?$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -270,11 +274,11 @@ def scan_candidates(text: str, gaz, tokens: list[list]) -> list[Candidate]:
     # Offsets and capitals read once: each word is tried in up to MAX_WORDS spans.
     starts = [word.start() for word in words]
     ends = [word.end() for word in words]
-    upper = [word.group()[0].isupper() for word in words]
+    texts = [word.group() for word in words]
+    upper = [word[0].isupper() for word in texts]
     # A span trim leaves as it is: its first word is no "The" (the only lead trim strips
-    # before a capital) and its last word ends plainly (see trim).
-    the = [word.group() == "The" for word in words]
-    plain_end = [_plain_end(word.group()) for word in words]
+    # before a capital) and its last word ends plainly (see trim). Spans end on capitals only.
+    plain_end = [capital and _plain_end(word) for capital, word in zip(upper, texts)]
     # reach[k]: the last word a span from word k may end on before a gap with a SCAN_BREAK.
     reach = list(range(len(words)))
     for k in range(len(words) - 2, -1, -1):
@@ -291,7 +295,7 @@ def scan_candidates(text: str, gaz, tokens: list[list]) -> list[Candidate]:
             last = index + size - 1
             if not upper[last]:
                 continue
-            if the[index] or not plain_end[last]:
+            if texts[index] == "The" or not plain_end[last]:
                 start, end = trim(text, starts[index], ends[last])
             else:
                 start, end = starts[index], ends[last]
@@ -371,14 +375,19 @@ def settlement_candidates(text: str) -> list[Candidate]:
 
 def select(candidates: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates: higher priority first, then longer, then earlier."""
+    # chosen spans never overlap, so sorted by start their ends ascend too: a candidate
+    # overlaps one iff the last chosen span starting before its end ends after its start
     chosen: list[Candidate] = []
+    starts: list[int] = []
     for candidate in sorted(candidates, key=lambda c: (-PRIORITY[c.found_by],
                                                        -(c.end - c.start), c.start)):
         if candidate.end <= candidate.start:
             continue
-        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
-            chosen.append(candidate)
-    return sorted(chosen, key=lambda c: c.start)
+        at = bisect.bisect_left(starts, candidate.end)
+        if at == 0 or chosen[at - 1].end <= candidate.start:
+            chosen.insert(at, candidate)
+            starts.insert(at, candidate.start)
+    return chosen
 
 
 def trusted(place: gazetteer.Place) -> bool:
@@ -390,6 +399,12 @@ class Resolved:
     candidate: Candidate
     place: gazetteer.Place
     resolution: str
+
+
+# Resolver's patterns, compiled once (each runs for every candidate).
+FOLLOWING_NAME = re.compile(r",\s*(?:the\s+)?([A-Z][\w'’ -]{1,40}?)(?=[,.;\n–—-]|\s+of\b|$)")
+REGION_OF_BEFORE = re.compile(r"\b(\w+) of\s+(?:the\s+)?$")   # "the province of X"
+REGION_WORD_AFTER = re.compile(r"\s+(\w+)\b")                  # "X province"
 
 
 class Resolver:
@@ -410,8 +425,7 @@ class Resolver:
         return self.following_country(candidate) | self.described_country(candidate)
 
     def following_country(self, candidate: Candidate) -> set[str]:
-        follow = re.match(r",\s*(?:the\s+)?([A-Z][\w'’ -]{1,40}?)(?=[,.;\n–—-]|\s+of\b|$)",
-                          self.text[candidate.end:candidate.end + 60])
+        follow = FOLLOWING_NAME.match(self.text[candidate.end:candidate.end + 60])
         if not follow:
             return set()
         places, _ = self.gaz.candidates(follow.group(1))
@@ -420,7 +434,7 @@ class Resolver:
 
     def described_country(self, candidate: Candidate) -> set[str]:
         before = self.text[max(0, candidate.start - 70):candidate.start]
-        described = DESCRIBED.search(before)
+        described = DESCRIBED_TAIL.search(before) and DESCRIBED.search(before)
         if not described:
             return set()
         for word in reversed(described.group("words").split()):
@@ -437,8 +451,7 @@ class Resolver:
         """"province" in "the province of X" or "X province", else None."""
         before = self.text[max(0, candidate.start - 20):candidate.start]
         after = self.text[candidate.end:candidate.end + 14]
-        found = (re.search(r"\b(\w+) of\s+(?:the\s+)?$", before)
-                 or re.match(r"\s+(\w+)\b", after))
+        found = REGION_OF_BEFORE.search(before) or REGION_WORD_AFTER.match(after)
         if found and self.region_pattern.fullmatch(found.group(1)):
             return found.group(1).lower()
         return None
@@ -534,23 +547,27 @@ class Resolver:
         return Resolved(candidate, place, how)
 
 
-def _inside_longer(spans: list[tuple[int, int]]):
-    """A test of (start, end): does one of `spans` hold it and is longer? Spans sorted by start
-    with a running maximum of ends answer in O(log n), not a pass over every span per candidate."""
-    spans = sorted(spans)
-    starts = [start for start, _ in spans]
-    max_end, running = [], -1
-    for _, end in spans:
-        running = max(running, end)
-        max_end.append(running)
+class Spans:
+    """(start, end) spans sorted by start, with a running maximum of their ends: whether one of
+    them holds a candidate is answered in O(log n), not by a pass over all spans per candidate."""
 
-    def test(start: int, end: int) -> bool:
-        before = bisect.bisect_left(starts, start)      # spans starting before `start`: any
-        if before and max_end[before - 1] >= end:       # that reaches `end` holds it, longer
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self.starts = [start for start, _ in spans]
+        self.max_end = list(itertools.accumulate((end for _, end in spans), max))
+
+    def hold(self, start: int, end: int) -> bool:
+        """Does a span hold start..end?"""
+        at = bisect.bisect_right(self.starts, start)    # the spans starting at or before it
+        return at > 0 and self.max_end[at - 1] >= end
+
+    def hold_longer(self, start: int, end: int) -> bool:
+        """Does a longer span hold start..end?"""
+        before = bisect.bisect_left(self.starts, start)
+        if before and self.max_end[before - 1] >= end:  # starts before, reaches its end
             return True
-        at = bisect.bisect_right(starts, start)         # spans starting at `start` hold it
-        return at > before and max_end[at - 1] > end    # when longer, i.e. ending after `end`
-    return test
+        at = bisect.bisect_right(self.starts, start)    # or starts with it, ends after it
+        return at > before and self.max_end[at - 1] > end
 
 
 def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[Resolved]:
@@ -561,9 +578,10 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
                   + ner_candidates(article) + settlement_candidates(text)
                   + scan_candidates(text, gaz, article.tokens))
     name_parts, lone_persons = person_words(article)
-    inside_other = _inside_longer([(start, end) for label, start, end, _ in article.entities
-                                   if label in OTHER_LABELS])
-    times = [(start, end) for label, start, end, _ in article.entities if label in TIME_LABELS]
+    others = Spans([(start, end) for label, start, end, _ in article.entities
+                    if label in OTHER_LABELS])
+    times = Spans([(start, end) for label, start, end, _ in article.entities
+                   if label in TIME_LABELS])
     credits = [(c.start, c.end) for c in article.credits if c.start is not None]
     kept = []
     for candidate in candidates:
@@ -586,14 +604,14 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
         if not listed and (key in name_parts or key in people_names
                            or (key in lone_persons and key not in gaz.scan_keys)):
             continue
-        if any(start <= candidate.start and candidate.end <= end for start, end in times):
+        if times.hold(candidate.start, candidate.end):
             continue
         if WATER_OF.search(text[max(0, candidate.start - 24):candidate.start]):
             continue   # "Guinea" in "the Gulf of Guinea": part of the water body's name
         if any(start < candidate.end and candidate.start < end for start, end in credits):
             continue   # a photographer's or author's name in a credit line
         # Part of a longer person, organization or title ("The Paris Review"): not a place.
-        if inside_other(candidate.start, candidate.end):
+        if others.hold_longer(candidate.start, candidate.end):
             continue
         kept.append(candidate)
     chosen = select(kept)
