@@ -151,17 +151,21 @@ def lexicon() -> Lexicon:
 
 def country_at(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """(country, number of tokens) when tokens[i:] start with a country name or adjective."""
-    lex = lexicon()
     # every size needs tokens[i] capitalized or "the"/"of": most calls end here
     if i >= len(tokens) or not (tokens[i].capitalized or tokens[i].low in ("the", "of")):
         return None
+    return _country_at_words(tuple([t.text for t in tokens[i:i + 3]]))
+
+
+@functools.lru_cache(maxsize=1 << 16)   # a function of (up to) three words, asked repeatedly
+def _country_at_words(words: tuple[str, ...]) -> tuple[str, int] | None:
+    lex = lexicon()
     for size in (3, 2, 1):
-        if i + size > len(tokens):
+        if size > len(words):
             continue
-        words = tokens[i:i + size]
-        if not all(t.capitalized or t.low in ("the", "of") for t in words):
+        if not all(w[:1].isupper() or w.lower().rstrip(".") in ("the", "of") for w in words[:size]):
             continue
-        phrase = " ".join(t.text for t in words).lower().rstrip(".")
+        phrase = " ".join(words[:size]).lower().rstrip(".")
         country = lex.countries.get(phrase) or lex.countries.get(phrase.replace(" .", "."))
         if country:
             return country, size
