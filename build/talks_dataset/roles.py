@@ -41,7 +41,8 @@ class Token:
     start: int
     end: int
     # Read many times per token by the title rules: computed once, from text.
-    low: str = dataclasses.field(init=False, repr=False, compare=False)   # lowercase, no trailing dots
+    # low: lowercase, trailing dots removed
+    low: str = dataclasses.field(init=False, repr=False, compare=False)
     capitalized: bool = dataclasses.field(init=False, repr=False, compare=False)
 
     def __init__(self, text: str, start: int, end: int):
