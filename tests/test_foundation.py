@@ -302,3 +302,22 @@ def test_clean_reads_inline_source_url():
     assert article_.url == "https://apnews.com/article/lima-2031"
     assert article_.outlet["name"] == "Associated Press"
     assert article_.text == "Talks ended in Lima on Friday."
+
+
+def test_spans_answer_what_a_pass_over_every_span_answers():
+    import random
+
+    from talks_dataset.spans import Spans
+
+    rng = random.Random(3)
+    for _ in range(200):
+        spans = [(start, start + rng.randint(0, 6))
+                 for start in (rng.randint(0, 40) for _ in range(rng.randint(0, 6)))]
+        index = Spans(spans)
+        for start in range(0, 45):
+            assert index.covers(start) == any(s <= start < e for s, e in spans)
+            for end in range(start, start + 8):
+                assert index.overlaps(start, end) == any(start < e and s < end for s, e in spans)
+                assert index.hold(start, end) == any(s <= start and end <= e for s, e in spans)
+                assert index.hold_longer(start, end) == any(
+                    s <= start and end <= e and (s, e) != (start, end) for s, e in spans)

@@ -34,7 +34,6 @@ title, other otherwise. Events and rosters: see events.py.
 """
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import re
@@ -44,6 +43,7 @@ from . import events as events_module
 from . import names, per_article, roles
 from .pipeline import slug, stable_id
 from .schema import Table, View
+from .spans import Spans
 
 TABLES = [
     Table("people", {"id": str, "name": str, "country": str, "kind": str, "surname": str,
@@ -208,29 +208,13 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _overlap_test(spans: list[tuple[int, int]]):
-    """A test of (start, end): does it overlap one of `spans`? Spans sorted by start with a
-    running maximum of ends answer in O(log n), not a pass over every span per name."""
-    spans = sorted(spans)
-    starts = [start for start, _ in spans]
-    max_end, running = [], -1
-    for _, end in spans:
-        running = max(running, end)
-        max_end.append(running)
-
-    def test(start: int, end: int) -> bool:
-        before = bisect.bisect_left(starts, end)   # the spans that start before `end`
-        return before > 0 and max_end[before - 1] > start
-    return test
-
-
 def find_candidates(article, placelike) -> list[Candidate]:
     """Name candidates of one article with their title context (no resolution yet).
     `placelike`: lowercased surfaces the corpus tags as places more often than as people."""
     lex = roles.lexicon()
     text = article.text
     credit_spans = [(c.start, c.end) for c in article.credits if c.start is not None]
-    overlaps_person = _overlap_test([(e[1], e[2]) for e in article.entities if e[0] == "PERSON"])
+    person_spans = Spans((e[1], e[2]) for e in article.entities if e[0] == "PERSON")
     pos_at = {row[0]: row[4] for row in article.tokens}
     found = []
     for sentence in article.sentences:
@@ -272,7 +256,7 @@ def find_candidates(article, placelike) -> list[Candidate]:
             candidate = Candidate(
                 article=article, sentence=sentence, start=start, end=end, text=surface, key=key,
                 context=roles.context_of(tokens, n, j, text),
-                person_label=overlaps_person(start, end))
+                person_label=person_spans.overlaps(start, end))
             # places as people: a full name the corpus tags as a place more often than as a
             # person. A single word is judged later by the surname it matches (a surname may
             # also be a town: "Aydin").

@@ -35,12 +35,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import itertools
 import json
 import re
 
 from . import gazetteer, per_article
 from .schema import Table, View
+from .spans import Spans
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 OTHER_LABELS = {"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
@@ -545,29 +545,6 @@ class Resolver:
                                                            candidate.start]):
             return None   # "the White House said": the institution, not the building
         return Resolved(candidate, place, how)
-
-
-class Spans:
-    """(start, end) spans sorted by start, with a running maximum of their ends: whether one of
-    them holds a candidate is answered in O(log n), not by a pass over all spans per candidate."""
-
-    def __init__(self, spans: list[tuple[int, int]]):
-        spans = sorted(spans)
-        self.starts = [start for start, _ in spans]
-        self.max_end = list(itertools.accumulate((end for _, end in spans), max))
-
-    def hold(self, start: int, end: int) -> bool:
-        """Does a span hold start..end?"""
-        at = bisect.bisect_right(self.starts, start)    # the spans starting at or before it
-        return at > 0 and self.max_end[at - 1] >= end
-
-    def hold_longer(self, start: int, end: int) -> bool:
-        """Does a longer span hold start..end?"""
-        before = bisect.bisect_left(self.starts, start)
-        if before and self.max_end[before - 1] >= end:  # starts before, reaches its end
-            return True
-        at = bisect.bisect_right(self.starts, start)    # or starts with it, ends after it
-        return at > before and self.max_end[at - 1] > end
 
 
 def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[Resolved]:

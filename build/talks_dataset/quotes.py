@@ -37,6 +37,7 @@ import yaml
 
 from . import per_article, schema
 from .pipeline import stable_id
+from .spans import Spans
 
 DATA = Path(__file__).parent / "data"
 
@@ -295,20 +296,6 @@ def _according_patterns() -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...
                              for p in phrases)
 
 
-class _SpanIndex:
-    """Whether any of a fixed list of (start, end) spans covers a position, by bisection:
-    the spans sorted by start, and the furthest end reached by each prefix of them."""
-
-    def __init__(self, spans: list[tuple[int, int]]):
-        spans = sorted(spans)
-        self.starts = [start for start, _ in spans]
-        self.reach = list(itertools.accumulate((end for _, end in spans), max))
-
-    def covers(self, position: int) -> bool:
-        index = bisect.bisect_right(self.starts, position) - 1
-        return index >= 0 and self.reach[index] > position
-
-
 class ArticleView:
     """An article's text with its tokens, sentences, quotes and speaker candidates."""
 
@@ -406,7 +393,7 @@ class ArticleView:
     def _collectives(self) -> list[Candidate]:
         found = []
         heads = collective_heads()
-        in_person = _SpanIndex([(p.start, p.end) for p in self.persons])
+        in_person = Spans([(p.start, p.end) for p in self.persons])
         for match in collective_matches(self.text):
             start, end = match.span()
             if self.in_quote(start):
@@ -429,7 +416,7 @@ class ArticleView:
             head = head_of(lower) or words[-1].lower()
             found.append(Candidate(start, end, surface, "collective", surface,
                                    group=heads.get(head, "organization")))
-        in_collective = _SpanIndex(sorted((c.start, c.end) for c in found))
+        in_collective = Spans(sorted((c.start, c.end) for c in found))
         organizations = []
         for label, start, end, surface in self.article.entities:
             if label in ("ORG", "NORP") and not self.in_quote(start) \
