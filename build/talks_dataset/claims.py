@@ -63,7 +63,6 @@ EXPLICIT_DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)
                            r"\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
                            r"\b\d{4}-\d{2}-\d{2}\b")
 CAPITALIZED_WORD = re.compile(r"\b[A-Z]")
-THE_PREFIX = re.compile(r"^the\s+")
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
@@ -315,7 +314,7 @@ def link_rows(article, view, claim_id, start, end, place_mentions) -> list[dict]
         for label, e_start, e_end, surface in article.entities:
             if label in PLACE_LABELS and start <= e_start < end and \
                     not any(s <= e_start < e for s, e in person_spans):
-                add("place", THE_PREFIX.sub("", surface), e_start, e_end)
+                add("place", quotes_stage.THE_PREFIX.sub("", surface), e_start, e_end)
     return rows
 
 
@@ -549,10 +548,9 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         # join_block).
         profiles: dict[tuple, list[dict]] = {}
         for claim in topic_claims:
-            if claim["topic"]:
-                profiles.setdefault((claim["topic"], signature[claim["id"]],
-                                     frozenset(names_by_claim[claim["id"]]),
-                                     frozenset(actors[claim["id"]])), []).append(claim)
+            profiles.setdefault((claim["topic"], signature[claim["id"]],
+                                 frozenset(names_by_claim[claim["id"]]),
+                                 frozenset(actors[claim["id"]])), []).append(claim)
         by_name: dict[tuple, list[list[dict]]] = {}
         for members in profiles.values():
             b = members[0]
@@ -581,7 +579,7 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         # (3) subsets, between distinct word sets of one topic
         by_set: dict[tuple, list[dict]] = {}
         for claim in topic_claims:
-            if claim["topic"] and len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
+            if len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
                 by_set.setdefault((claim["topic"], frozenset(words_of[claim["id"]])), []).append(claim)
         by_rarest_word: dict[tuple, list[frozenset]] = {}
         for topic, words in by_set:

@@ -161,10 +161,3 @@ class Writer:
             db.close()
         return counts
 
-
-def write_database(path: Path, specs: list[Table], views: list[View],
-                   tables: dict[str, list[dict]]) -> dict[str, int]:
-    """Write a fresh database at `path` in this process; returns rows per table."""
-    writer = Writer(path, specs)
-    writer.write(specs, tables)
-    return writer.finish(views)

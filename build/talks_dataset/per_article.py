@@ -18,7 +18,8 @@ names the corpus tags as places, which organizations are known, ...).
   found in the cache are computed by N forked workers, which share the parent's articles and
   lookups (copy-on-write) instead of receiving them pickled; only results travel back.
 
-Corpus-level steps (resolution across articles, grouping, events) stay in the build process.
+Corpus-level steps (resolution across articles, event clustering, contradictions) stay in the
+build process; claim grouping hands each topic to a worker through `parallel_map`.
 """
 from __future__ import annotations
 
