@@ -58,10 +58,11 @@ async def _has_sentences(db) -> bool:
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if not isinstance(value, str) or not hasattr(row, "keys"):
+    # articles first: its table page renders every cell of 100 long rows, nothing to mark
+    if table == "articles" or not isinstance(value, str) or not hasattr(row, "keys"):
         return None
     spans = web.span_columns(row.keys())
-    if spans is None or table == "articles":
+    if spans is None:
         return None
     if column in (spans.article, spans.start, spans.end) or column in web.ID_COLUMN_TABLES:
         return None  # never the evidence cell (id columns are the entity-link plugin's)

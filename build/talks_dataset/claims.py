@@ -180,6 +180,7 @@ def place_source(tables) -> tuple[dict, dict[str, list[dict]]]:
 
 # ---------------------------------------------------------------- extraction
 
+@functools.lru_cache(maxsize=1 << 16)   # a corpus repeats its labels: 500,000 links at 10,000 articles
 def _key(label: str) -> str:
     return re.sub(r"^the\s+", "", re.sub(r"['’]s$", "", label.strip().lower()))
 
@@ -404,17 +405,31 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             actors[link["claim"]].add(_key(link["label"]))
     words_of = {c["id"]: set(signature[c["id"]].split()) for c in claims}
 
+    def actors_differ(a: dict, b: dict) -> bool:
+        return bool(actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]])
+
     def joins(a: dict, b: dict, near_verbatim: bool = True) -> bool:
         """Two claims of different articles state the same fact (cheap tests first).
         near_verbatim=False: claims about different people never join, however alike."""
-        same_text = signature[a["id"]] and signature[a["id"]] == signature[b["id"]]
-        if not same_text and (not a["topic"] or a["topic"] != b["topic"]
-                              or len(words_of[a["id"]] & words_of[b["id"]]) < MIN_SHARED_WORDS):
+        if not alike(a, b):
             return False
-        if actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
-                and (not near_verbatim or fuzz.ratio(a["text"], b["text"]) < 90):
+        if actors_differ(a, b) and (not near_verbatim or not verbatim(a, b)):
             return False    # different people doing the same kind of thing: not one fact
-        if same_text:
+        return same_fact(a, b)
+
+    def verbatim(a: dict, b: dict) -> bool:
+        return fuzz.ratio(a["text"], b["text"]) >= 90
+
+    # joins() = alike and same_fact and (actors agree or near-verbatim text): every test but
+    # verbatim() reads only a claim's topic, signature, names and actors (its profile).
+    def alike(a: dict, b: dict) -> bool:
+        return bool(signature[a["id"]] and signature[a["id"]] == signature[b["id"]]) or (
+            bool(a["topic"]) and a["topic"] == b["topic"]
+            and len(words_of[a["id"]] & words_of[b["id"]]) >= MIN_SHARED_WORDS)
+
+    def same_fact(a: dict, b: dict) -> bool:
+        """The scores of two alike claims, actors aside."""
+        if signature[a["id"]] and signature[a["id"]] == signature[b["id"]]:
             return True
         text_score = fuzz.token_set_ratio(signature[a["id"]], signature[b["id"]]) / 100
         if text_score < MIN_TEXT_SCORE:
@@ -538,7 +553,10 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     # build's worker processes when there are many claims. A worker reports the unions it
     # made, which are applied here: components do not depend on the order of unions, and
     # every skip above is of pairs already in one component, so the groups are the same.
-    def join_topic(topic_claims: list[dict]) -> list[tuple[str, str]]:
+    def join_topic(task: tuple[list[dict], int, int]) -> list[tuple[str, str]]:
+        """Unions of one topic's claims, or of part `part` of `parts`: step (2) for the
+        profiles whose index % parts == part (against all earlier ones), step (3) in part 0."""
+        topic_claims, part, parts = task
         first = len(made)
         # the lists of the previous topic are gone, and a new list may reuse one's id
         settled.clear()
@@ -551,17 +569,20 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             profiles.setdefault((claim["topic"], signature[claim["id"]],
                                  frozenset(names_by_claim[claim["id"]]),
                                  frozenset(actors[claim["id"]])), []).append(claim)
-        by_name: dict[tuple, list[list[dict]]] = {}
-        for members in profiles.values():
+        profile_lists = list(profiles.values())
+        by_name: dict[tuple, list[int]] = {}   # key -> indexes of profile_lists
+        for index, members in enumerate(profile_lists):
             b = members[0]
-            keys = [(b["topic"], name, word) for name in names_by_claim[b["id"]]
-                    for word in prefix[b["id"]]]
-            candidates: dict[int, list[dict]] = {}
-            for key in keys:
-                candidates.update((id(other), other) for other in by_name.get(key, ()))
-                by_name.setdefault(key, []).append(members)
+            mine = index % parts == part
+            candidates: set[int] = set()   # earlier profiles sharing a key, in any order
+            for name in names_by_claim[b["id"]]:
+                for word in prefix[b["id"]]:
+                    found = by_name.setdefault((b["topic"], name, word), [])
+                    if mine:
+                        candidates.update(found)
+                    found.append(index)
             root_b = None   # b's root while no union happens: templated text gives millions
-            for other in candidates.values():   # of candidates already joined to b
+            for other in map(profile_lists.__getitem__, candidates):   # of candidates joined to b
                 if id(other) in settled and id(members) in settled:
                     root_b = root_b or find(b["id"])
                     if find(other[0]["id"]) == root_b:
@@ -571,11 +592,16 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                 a, root_b = other[0], None   # unions below may move b's root
                 if joins(a, b, near_verbatim=False):
                     connect(other, members)
-                elif actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]] \
-                        and len(other) * len(members) <= PAIRWISE:
+                elif actors_differ(a, b) and len(other) * len(members) <= PAIRWISE \
+                        and alike(a, b) and same_fact(a, b):
+                    # only the near-verbatim exception can join claims of these two profiles
                     for left in other:
                         for right in members:
-                            consider(left, right)
+                            if left["article"] != right["article"] and verbatim(left, right) \
+                                    and find(left["id"]) != find(right["id"]):
+                                union(left, right)
+        if part:
+            return made[first:]
         # (3) subsets, between distinct word sets of one topic
         by_set: dict[tuple, list[dict]] = {}
         for claim in topic_claims:
@@ -604,8 +630,14 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         if claim["topic"]:
             by_topic.setdefault(claim["topic"], []).append(claim)
     topics = sorted(by_topic.values(), key=len, reverse=True)   # largest first: balanced
-    for edges in per_article.parallel_map(join_topic, topics,
-                                          min_items=2 if len(claims) >= PARALLEL_CLAIMS else None):
+    parallel = len(claims) >= PARALLEL_CLAIMS and per_article.processes() > 1
+    # A large topic is split in parts, one per worker (templated text puts a third of all
+    # claims in one topic, which alone would keep one worker busy while the others idle).
+    tasks = [(topic_claims, part, parts) for topic_claims in topics
+             for parts in [per_article.processes()
+                           if parallel and len(topic_claims) >= PARALLEL_CLAIMS else 1]
+             for part in range(parts)]
+    for edges in per_article.parallel_map(join_topic, tasks, min_items=2 if parallel else None):
         for a, b in edges:
             root_a, root_b = find(a), find(b)
             if root_a != root_b:

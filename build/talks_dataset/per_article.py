@@ -197,6 +197,11 @@ def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: in
         _job = None
 
 
+def processes() -> int:
+    """The worker processes the current build maps with (1: in this process)."""
+    return _settings["processes"]
+
+
 def _map_indexes(function: Callable[[int], object], indexes: list[int],
                  min_items: int | None = MIN_PARALLEL) -> list:
     """[function(i) for i in indexes], by forked workers when configured and worth it (at
