@@ -321,3 +321,19 @@ def test_spans_answer_what_a_pass_over_every_span_answers():
                 assert index.hold(start, end) == any(s <= start and end <= e for s, e in spans)
                 assert index.hold_longer(start, end) == any(
                     s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+
+
+def test_signature_reuses_permutations_and_equals_a_fresh_minhash():
+    """dedupe.signature shares one set of permutations: the same hash values as a MinHash
+    made from scratch, and near-duplicates still found."""
+    from datasketch import MinHash
+
+    from talks_dataset import dedupe
+
+    text = "The two presidents met in the capital on Tuesday to discuss trade and energy."
+    fresh = MinHash(num_perm=dedupe.NUM_PERM)
+    fresh.update_batch([s.encode("utf-8") for s in dedupe.shingles(text)])
+    assert (dedupe.signature(text).hashvalues == fresh.hashvalues).all()
+    assert dedupe.signature(text).jaccard(dedupe.signature(text + " They spoke.")) > 0.5
+    assert dedupe.signature("Another story entirely, about weather and harvests in spring.") \
+        .jaccard(dedupe.signature(text)) < 0.2

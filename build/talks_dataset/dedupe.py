@@ -8,6 +8,7 @@ file name sorts first is the original and the others record `duplicate_of` it.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from datasketch import MinHash, MinHashLSH
@@ -29,8 +30,17 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
+@functools.lru_cache(maxsize=1)
+def _scheme():
+    """The scheme and permutations every signature uses (seeded: the same each time); made
+    once, since making the permutations is a sixth of a signature's cost."""
+    template = MinHash(num_perm=NUM_PERM)
+    return template.scheme, template.permutations
+
+
 def signature(text: str) -> MinHash:
-    found = MinHash(num_perm=NUM_PERM)
+    scheme, permutations = _scheme()
+    found = MinHash(num_perm=NUM_PERM, scheme=scheme, permutations=permutations)
     found.update_batch([s.encode("utf-8") for s in shingles(text)])
     return found
 

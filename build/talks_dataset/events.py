@@ -272,6 +272,9 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
     # Compatible keys share a principal: events are looked up through their principals, so
     # clustering stays near-linear in the number of articles.
     by_principal: dict[str, dict[int, Event]] = {}
+    # Keys have one or two principals: the keys compatible with {p, q} are {p}, {q} and
+    # {p, q} itself, looked up exactly; those compatible with {p} are every key holding p.
+    by_key: dict[frozenset, dict[int, Event]] = {}
     position: dict[int, int] = {}
 
     def new_event(event: Event) -> Event:
@@ -279,17 +282,27 @@ def cluster(article_events: list[ArticleEvent]) -> list[Event]:
         events.append(event)
         for person in event.key:
             by_principal.setdefault(person, {})[id(event)] = event
+        by_key.setdefault(event.key, {})[id(event)] = event
         return event
 
     def candidates(key):
-        # filter, then sort: a principal of thousands of meetings has few compatible ones
-        found = {id(e): e for person in key for e in by_principal.get(person, {}).values()
-                 if _compatible(e.key, key)}
+        if len(key) == 1:
+            found = by_principal.get(next(iter(key)), {})
+        elif len(key) == 2:
+            found = {}
+            for compatible in (key, *(frozenset([person]) for person in key)):
+                found.update(by_key.get(compatible, {}))
+        else:   # not made by article_event; the general test
+            found = {id(e): e for person in key for e in by_principal.get(person, {}).values()
+                     if _compatible(e.key, key)}
         return sorted(found.values(), key=lambda e: position[id(e)])
 
     def attach(event: Event, item: ArticleEvent, basis: str | None = None):
         event.reports.append(item)
-        event.key = event.key | item.key if len(event.key | item.key) <= 2 else event.key
+        if len(event.key | item.key) <= 2 and not item.key <= event.key:
+            del by_key[event.key][id(event)]
+            event.key = event.key | item.key
+            by_key.setdefault(event.key, {})[id(event)] = event
         for person in event.key:
             by_principal.setdefault(person, {})[id(event)] = event
         event.kinds[item.kind] += 1

@@ -35,6 +35,7 @@ title, other otherwise. Events and rosters: see events.py.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -169,7 +170,7 @@ class Candidate:
     group: "Group | None" = None
     resolved_by: str | None = None
 
-    @property
+    @functools.cached_property   # read millions of times at scale; a key never changes
     def full(self) -> bool:
         return names.is_full(self.key)
 
@@ -280,13 +281,18 @@ def article_candidates(article, inputs, placelike) -> list[Candidate]:
     """find_candidates as plain records, for per_article (cached, parallel): the article
     becomes None and each sentence its index in article.sentences (see attach_candidates)."""
     position = {id(sentence): index for index, sentence in enumerate(article.sentences)}
-    return [dataclasses.replace(c, article=None, sentence=position[id(c.sentence)])
-            for c in find_candidates(article, placelike)]
+    found = find_candidates(article, placelike)
+    for c in found:   # fresh objects: changed in place (a copy each costs seconds at scale)
+        c.article, c.sentence = None, position[id(c.sentence)]
+    return found
 
 
 def attach_candidates(article, found: list[Candidate]) -> list[Candidate]:
-    return [dataclasses.replace(c, article=article, sentence=article.sentences[c.sentence])
-            for c in found]
+    """article_candidates' records back on their article (in place: they come fresh from
+    the cache or a worker)."""
+    for c in found:
+        c.article, c.sentence = article, article.sentences[c.sentence]
+    return found
 
 
 def placelike_surfaces(articles) -> set[str]:
@@ -372,12 +378,15 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
                     roots_by_surname[word].add(id(group.root()))
     # surname-only mentions
     for article in articles:
+        local_of: dict[str, list[Group]] = {}   # surname -> the article's groups it may name
         for c in candidates[article.id]:
             if c.full or c.credit_role:
                 continue
             surname = c.key[0]
-            local = [g for g in by_article[article.id]
-                     if any(names.surname_matches(surname, k) for k in g.keys)]
+            if surname not in local_of:   # the article's groups are complete here
+                local_of[surname] = [g for g in by_article[article.id]
+                                     if any(names.surname_matches(surname, k) for k in g.keys)]
+            local = local_of[surname]
             if len(local) > 1:
                 others = [g for g in local
                           if not any(x.sentence["id"] == c.sentence["id"] for x in g.candidates)]
