@@ -180,7 +180,8 @@ def place_source(tables) -> tuple[dict, dict[str, list[dict]]]:
 
 # ---------------------------------------------------------------- extraction
 
-@functools.lru_cache(maxsize=1 << 16)   # a corpus repeats its labels: 500,000 links at 10,000 articles
+# a corpus repeats its labels: 500,000 links at 10,000 articles
+@functools.lru_cache(maxsize=1 << 16)
 def _key(label: str) -> str:
     return re.sub(r"^the\s+", "", re.sub(r"['’]s$", "", label.strip().lower()))
 
@@ -581,8 +582,10 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                     if mine:
                         candidates.update(found)
                     found.append(index)
-            root_b = None   # b's root while no union happens: templated text gives millions
-            for other in map(profile_lists.__getitem__, candidates):   # of candidates joined to b
+            # b's root while no union happens: templated text gives millions of candidates
+            # already joined to b
+            root_b = None
+            for other in map(profile_lists.__getitem__, candidates):
                 if id(other) in settled and id(members) in settled:
                     root_b = root_b or find(b["id"])
                     if find(other[0]["id"]) == root_b:
