@@ -35,8 +35,8 @@ title, other otherwise. Events and rosters: see events.py.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import re
 from collections import Counter, defaultdict
 
