@@ -636,10 +636,10 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     parallel = len(claims) >= PARALLEL_CLAIMS and per_article.processes() > 1
     # A large topic is split in parts, one per worker (templated text puts a third of all
     # claims in one topic, which alone would keep one worker busy while the others idle).
-    tasks = [(topic_claims, part, parts) for topic_claims in topics
-             for parts in [per_article.processes()
-                           if parallel and len(topic_claims) >= PARALLEL_CLAIMS else 1]
-             for part in range(parts)]
+    tasks = []
+    for topic_claims in topics:
+        parts = per_article.processes() if parallel and len(topic_claims) >= PARALLEL_CLAIMS else 1
+        tasks += [(topic_claims, part, parts) for part in range(parts)]
     for edges in per_article.parallel_map(join_topic, tasks, min_items=2 if parallel else None):
         for a, b in edges:
             root_a, root_b = find(a), find(b)

@@ -559,7 +559,7 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
                     if label in OTHER_LABELS])
     times = Spans([(start, end) for label, start, end, _ in article.entities
                    if label in TIME_LABELS])
-    credits = [(c.start, c.end) for c in article.credits if c.start is not None]
+    credits = Spans([(c.start, c.end) for c in article.credits if c.start is not None])
     kept = []
     for candidate in candidates:
         if candidate.found_by == "facility":
@@ -585,7 +585,7 @@ def article_places(article, gaz, people_names: set[str] = frozenset()) -> list[R
             continue
         if WATER_OF.search(text[max(0, candidate.start - 24):candidate.start]):
             continue   # "Guinea" in "the Gulf of Guinea": part of the water body's name
-        if any(start < candidate.end and candidate.start < end for start, end in credits):
+        if credits.overlaps(candidate.start, candidate.end):
             continue   # a photographer's or author's name in a credit line
         # Part of a longer person, organization or title ("The Paris Review"): not a place.
         if others.hold_longer(candidate.start, candidate.end):
