@@ -88,6 +88,21 @@ def test_two_worker_processes_give_the_serial_results_in_order():
     assert [row["id"] for row in parallel] == [item.id for item in items]
 
 
+def test_workers_store_the_results_they_compute(tmp_path):
+    """With two processes the workers write the cache themselves (this process only reads
+    their results): a second map finds every result stored, equal to the first."""
+    items = articles(2 * per_article.MIN_PARALLEL)
+    known = {"word3": "three"}
+    task, calls = task_log()
+    with per_article.configure(cache_dir=tmp_path, processes=2):
+        first = per_article.map_articles("test.task", task, items, lookups={"known": known})
+        assert calls == [] and per_article.stats == {"computed": len(items), "cached": 0}
+        again = per_article.map_articles("test.task", task, items, lookups={"known": known})
+        assert per_article.stats == {"computed": len(items), "cached": len(items)}
+    assert again == first and first[3] == {"id": "a3", "inputs": None, "known": "three"}
+    assert len(list(tmp_path.rglob("*.pickle"))) == len(items)
+
+
 def table_rows(db: sqlite_utils.Database) -> dict:
     return {name: sorted(map(repr, db[name].rows)) for name in db.table_names()
             if "_fts" not in name}

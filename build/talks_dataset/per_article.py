@@ -16,7 +16,8 @@ names the corpus tags as places, which organizations are known, ...).
   changed (a name newly tagged as a place, ...), never a stale result.
 - parallel, when `configure(processes=N)` asked for more than one process: the articles not
   found in the cache are computed by N forked workers, which share the parent's articles and
-  lookups (copy-on-write) instead of receiving them pickled; only results travel back.
+  lookups (copy-on-write) instead of receiving them pickled; each worker stores what it
+  computes and sends it back pickled once, as stored.
 
 Corpus-level steps (resolution across articles, event clustering, contradictions) stay in the
 build process; claim grouping hands each topic to a worker through `parallel_map`.
@@ -170,10 +171,21 @@ def cached(name: str, key, compute: Callable):
     return result
 
 
-def _compute(task: Callable, article, inputs, lookups: dict) -> tuple:
+def _compute(task: Callable, article, inputs, lookups: dict, path: Path | None = None,
+             encoded: bool = False):
+    """{"reads": ..., "result": ...} of one article, stored at `path` (when given) by the
+    process that computed it; `encoded`: returned pickled, as stored, so a worker pickles a
+    result once (for the cache and the trip back) and the build process never does."""
     recorded = {key: Recorded(data) for key, data in lookups.items()}
     result = task(article, inputs, **recorded)
-    return result, {key: wrapper.reads for key, wrapper in recorded.items()}
+    stored = {"reads": {key: wrapper.reads for key, wrapper in recorded.items()},
+              "result": result}
+    if path is None and not encoded:
+        return stored
+    data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    if path is not None:
+        write_atomic(path, data)
+    return data if encoded else stored
 
 
 # The job of the current forked map, set before the workers fork so they inherit it.
@@ -202,13 +214,18 @@ def processes() -> int:
     return _settings["processes"]
 
 
+def _parallel(items: int, min_items: int | None = MIN_PARALLEL) -> bool:
+    """Whether a map of this many items runs in worker processes."""
+    return _settings["processes"] > 1 and min_items is not None and items >= min_items
+
+
 def _map_indexes(function: Callable[[int], object], indexes: list[int],
                  min_items: int | None = MIN_PARALLEL) -> list:
     """[function(i) for i in indexes], by forked workers when configured and worth it (at
     least `min_items` items; None: never)."""
-    processes = _settings["processes"]
-    if processes < 2 or min_items is None or len(indexes) < min_items:
+    if not _parallel(len(indexes), min_items):
         return [function(index) for index in indexes]
+    processes = _settings["processes"]
     # Small chunks: the last one a worker takes is all the others may wait for (at 10,000
     # articles a chunk of len / (processes * 8) kept one core idle for seconds per map).
     return list(fork_imap(function, indexes, processes,
@@ -247,11 +264,11 @@ def map_articles(name: str, task: Callable, articles: Sequence,
             stats["cached"] += 1
         else:
             missing.append(index)
+    encoded = _parallel(len(missing))   # results come back from workers as stored
     computed = _map_indexes(
-        lambda index: _compute(task, articles[index], inputs[index], lookups), missing)
-    for index, (result, reads) in zip(missing, computed):
-        results[index] = result
+        lambda index: _compute(task, articles[index], inputs[index], lookups, paths.get(index),
+                               encoded), missing)
+    for index, stored in zip(missing, computed):
+        results[index] = (pickle.loads(stored) if encoded else stored)["result"]
         stats["computed"] += 1
-        if store is not None:
-            _write(paths[index], {"reads": reads, "result": result})
     return results

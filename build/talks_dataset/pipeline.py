@@ -215,10 +215,12 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
     files = sorted(cleaned)
     ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
            for file in files}
-    result.duplicates = dedupe.find_duplicates([(file, cleaned[file].text) for file in files],
-                                               signatures=signatures)
 
-    result.lap("read, clean, dedupe")
+    def find_duplicates() -> None:
+        result.duplicates = dedupe.find_duplicates(
+            [(file, cleaned[file].text) for file in files], signatures=signatures)
+
+    result.lap("read, clean")
     progress(f"parsing {len(files):,} articles with {model}")
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
     # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
@@ -238,14 +240,24 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 byline=source.byline, published=source.published, url=source.url,
                 dateline=source.dateline,
                 outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
-                duplicate_of=ids[result.duplicates[file][0]] if file in result.duplicates else None,
-                sentences=sentence_rows(article_id, source.text, rows["sentences"], source.segments),
+                duplicate_of=None,
+                sentences=sentence_rows(article_id, source.text, rows["sentences"],
+                                        source.segments),
                 entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
+            if len(articles) == 1:
+                # Near-duplicates are found while the parser's workers parse the rest: this
+                # process would otherwise only wait for them.
+                find_duplicates()
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
+        if not articles:
+            find_duplicates()
+        for article in articles:
+            if article.file in result.duplicates:
+                article.duplicate_of = ids[result.duplicates[article.file][0]]
 
-        result.lap("parse")
+        result.lap("parse, dedupe")
         stages = extraction_stages()
         specs = list(CORE_TABLES) + [spec for stage in stages for spec in stage.TABLES]
         views = list(CORE_VIEWS) + [view for stage in stages for view in stage.VIEWS]
