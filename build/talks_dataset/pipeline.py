@@ -251,8 +251,6 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 find_duplicates()
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
-        if not articles:
-            find_duplicates()
         for article in articles:
             if article.file in result.duplicates:
                 article.duplicate_of = ids[result.duplicates[article.file][0]]
