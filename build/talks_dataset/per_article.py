@@ -143,8 +143,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _encode(value) -> bytes:
+    """A stored value as its cache file holds it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _write(path: Path, value) -> None:
-    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(path, _encode(value))
 
 
 def _read(path: Path):
@@ -182,7 +187,7 @@ def _compute(task: Callable, article, inputs, lookups: dict, path: Path | None =
               "result": result}
     if path is None and not encoded:
         return stored
-    data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    data = _encode(stored)
     if path is not None:
         write_atomic(path, data)
     return data if encoded else stored
