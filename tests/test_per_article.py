@@ -126,7 +126,7 @@ def test_adding_an_article_recomputes_only_what_it_changes(tmp_path, nlp_pipelin
     fresh = pipeline.build(folder, tmp_path / "fresh.db", cache_dir=None,
                            nlp_pipeline=nlp_pipeline)
     assert again.parse_stats == {"parsed": 1, "cached": 2}
-    stages = 5   # per-article tasks: people candidates, events and rosters, places, quotes, claims
+    stages = 4   # per-article tasks: people candidates, events and rosters, places, quotes and claims
     assert again.extract_stats["computed"] < 2 * stages   # the new article's, few others
     assert again.extract_stats["computed"] >= stages
     assert table_rows(sqlite_utils.Database(tmp_path / "again.db")) == \

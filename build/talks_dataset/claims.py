@@ -1,4 +1,7 @@
-"""Claims stage: reported speech and factual statements, grouped across articles.
+"""Quotes and claims stage: quotes (quotes.py) and claims, reported speech and factual
+statements, grouped across articles. One view of each article (its tokens, quotes and speaker
+candidates, quotes.ArticleView) serves both: quote attribution, then claim finding, which reads
+that article's quotes.
 
 Claim detection: a body sentence is a claim when it reports speech (a cue verb of
 data/reporting_verbs.yml outside quotes with a clause or a quote after it, or "according to X")
@@ -800,14 +803,14 @@ def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
     return rows
 
 
-def article_claims(article, inputs: dict, organizations) -> tuple[list, list, dict]:
-    """(claims, claim links, {claim id: ClaimWords}) of one article, given its person
-    mentions, quotes, place mentions and outlet name (per_article: cached, parallel)."""
+def article_statements(article, inputs: dict, organizations) -> tuple[list, list, list, dict]:
+    """(quotes, claims, claim links, {claim id: ClaimWords}) of one article, given its person
+    mentions, place mentions and outlet name (per_article: cached, parallel)."""
     view = quotes_stage.ArticleView(article, inputs["mentions"], organizations)
     attributor = quotes_stage.Attributor(view)
+    quotes = quotes_stage.quote_rows(article, view, attributor)
     article_claims, article_links = claim_rows_for_article(
-        article, view, attributor, inputs["quotes"], {article.id: inputs["places"]},
-        inputs["outlet"])
+        article, view, attributor, quotes, {article.id: inputs["places"]}, inputs["outlet"])
     words = {}
     for claim in article_claims:
         focus_start, focus_end = claim.pop("_focus")
@@ -816,24 +819,22 @@ def article_claims(article, inputs: dict, organizations) -> tuple[list, list, di
         # keep what grouping needs, not the tokens: memory stays flat in N
         words[claim["id"]] = ClaimWords(content_words(focus),
                                         trigger_position(claim, focus, claim["text"]))
-    return article_claims, article_links, words
+    return quotes, article_claims, article_links, words
 
 
 def extract(articles, tables) -> dict[str, list[dict]]:
     mentions = quotes_stage.people_source(articles, tables)
     _, place_mentions = place_source(tables)
     outlets = {row["id"]: row["name"] for row in tables.get("outlets", [])}
-    quote_rows: dict[str, list[dict]] = {}
-    for row in tables.get("quotes", []):
-        quote_rows.setdefault(row["article"], []).append(row)
     found = per_article.map_articles(
-        "claims.rows", article_claims, articles,
-        inputs=[{"mentions": mentions.get(article.id, []), "quotes": quote_rows.get(article.id, []),
+        "claims.statements", article_statements, articles,
+        inputs=[{"mentions": mentions.get(article.id, []),
                  "places": place_mentions.get(article.id, []),
                  "outlet": outlets.get(article.outlet)} for article in articles],
         lookups={"organizations": quotes_stage.organization_index(tables)})
-    claims, links, tokens_by_claim = [], [], {}
-    for article_claims_found, article_links, words in found:
+    quotes, claims, links, tokens_by_claim = [], [], [], {}
+    for article_quotes, article_claims_found, article_links, words in found:
+        quotes += article_quotes
         claims += article_claims_found
         links += article_links
         tokens_by_claim.update(words)
@@ -843,7 +844,7 @@ def extract(articles, tables) -> dict[str, list[dict]]:
     groups, distinctive = group_claims(claims, links, tokens_by_claim, articles_by_id)
     conflicts = contradictions(claims, groups, links, articles_by_id, distinctive,
                                tokens_by_claim)
-    return {"claims": claims, "claim_links": links, "claim_groups": groups,
+    return {"quotes": quotes, "claims": claims, "claim_links": links, "claim_groups": groups,
             "claim_contradictions": conflicts}
 
 
@@ -854,6 +855,7 @@ def tables_for(declared: set[str]) -> list[schema.Table]:
     org_key = [("organization", "organizations", "id")] if "organizations" in declared else []
     place_key = [("place", "places", "id")] if "places" in declared else []
     return [
+        quotes_stage.quote_table(declared),
         schema.Table("claim_groups", {
             "id": str, "claim": str, "text": str, "topic": str, "claims": int, "articles": int,
             "outlets": int, "single_source": int, "files": str, "sources": str,
@@ -882,7 +884,7 @@ def tables_for(declared: set[str]) -> list[schema.Table]:
     ]
 
 
-VIEWS = [schema.View("claim_corroboration", """
+VIEWS = [*quotes_stage.VIEWS, schema.View("claim_corroboration", """
 select
   claim_groups.text as claim,
   claim_groups.outlets as outlets,

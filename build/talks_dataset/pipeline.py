@@ -47,8 +47,8 @@ class Article:
 # (schema.View) and extract(articles, tables) -> {table name: rows}; `tables` holds the rows of
 # the stages before it, so later stages can link to earlier ones (quotes to people, ...).
 def extraction_stages() -> list:
-    from . import claims, people, places, quotes
-    return [people, places, quotes, claims]
+    from . import claims, people, places
+    return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)
 
 
 @dataclasses.dataclass

@@ -1,4 +1,5 @@
-"""Quotes stage: quotation-marked spans and who said them.
+"""Quotes: quotation-marked spans and who said them. Found in the claims stage's pass over each
+article (claims.article_statements), whose claim finding reads the same view of the article.
 
 Quote detection (`find_quotes`) pairs quotation marks paragraph by paragraph: curly marks have a
 direction, a straight `"` opens or closes by its neighbours (a mark after a space, a colon or at
@@ -898,11 +899,9 @@ def attribute_span(view: ArticleView, attributor: Attributor, open_: int, close:
     return speaker, chosen, via, method
 
 
-def article_quotes(article, mentions: list[dict], organizations) -> list[dict]:
-    """Quote rows of one article, given its person mentions (per_article: cached, parallel)."""
+def quote_rows(article, view: ArticleView, attributor: Attributor) -> list[dict]:
+    """Quote rows of one article, from its view (which holds its person mentions)."""
     rows = []
-    view = ArticleView(article, mentions, organizations)
-    attributor = Attributor(view)
     previous_speaker: Candidate | None = None
     previous_close = None
     first_by_text: dict[str, str] = {}
@@ -953,21 +952,12 @@ def article_quotes(article, mentions: list[dict], organizations) -> list[dict]:
     return rows
 
 
-def extract(articles, tables) -> dict[str, list[dict]]:
-    mentions = people_source(articles, tables)
-    found = per_article.map_articles(
-        "quotes.rows", article_quotes, articles,
-        inputs=[mentions.get(article.id, []) for article in articles],
-        lookups={"organizations": organization_index(tables)})
-    return {"quotes": [row for rows in found for row in rows]}
-
-
 # ---------------------------------------------------------------- schema
 
 def _declared_tables() -> set[str]:
     """Tables the other registered stages declare (people, organizations, places, ...)."""
     from . import pipeline
-    own = {__name__, __name__.rsplit(".", 1)[0] + ".claims"}
+    own = {__name__, __name__.rsplit(".", 1)[0] + ".claims"}   # the quotes and claims stage
     names = set()
     for stage in pipeline.extraction_stages():
         if stage.__name__ not in own:
@@ -1010,11 +1000,3 @@ join articles on articles.id = quotes.article
 left join outlets on outlets.id = articles.outlet
 order by quotes.speaker is null, quotes.speaker, articles.file, quotes.start
 """)]
-
-
-def __getattr__(name: str):
-    # TABLES depends on which stages are registered: a foreign key to `people` only when the
-    # people stage declares that table (the loader refuses keys to undeclared tables).
-    if name == "TABLES":
-        return [quote_table(_declared_tables())]
-    raise AttributeError(name)
