@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
@@ -257,6 +258,31 @@ def test_writer_inserts_and_indexes_each_group_of_tables(tmp_path):
             if not index.name.startswith("sqlite_autoindex")] == [["parent"]]
     assert db["parents"].search("oslo") and list(db["named"].rows) == [{"name": "Oslo talks"}]
     assert "sqlite_stat1" in db.table_names()   # ANALYZE ran
+
+
+def test_a_stage_yields_batches_and_every_declared_table_is_written():
+    """A stage that is a generator gives its tables batch by batch (each written while it goes
+    on); a declared table it never gives comes last, empty, so it is still created and indexed."""
+    specs = [schema.Table(name, {"id": str}) for name in ("first", "second", "never")]
+
+    def extract(articles, tables):
+        yield {"first": [{"id": "1"}]}
+        assert tables["first"] == [{"id": "1"}]   # the pipeline saw the batch before going on
+        yield {"second": [{"id": "2"}]}
+
+    def plain(articles, tables):
+        return {"second": [{"id": "2"}]}
+
+    tables = {}
+    generator_stage = SimpleNamespace(TABLES=specs, extract=extract)
+    batches = []
+    for batch in pipeline.stage_batches(generator_stage, [], tables):
+        tables.update(batch)
+        batches.append(batch)
+    assert batches == [{"first": [{"id": "1"}]}, {"second": [{"id": "2"}]}, {"never": []}]
+    plain_stage = SimpleNamespace(TABLES=specs, extract=plain)
+    assert list(pipeline.stage_batches(plain_stage, [], {})) == [
+        {"second": [{"id": "2"}]}, {"first": [], "never": []}]
 
 
 def test_interrupted_build_leaves_previous_database(build_folder, monkeypatch, tmp_path):

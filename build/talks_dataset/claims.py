@@ -822,7 +822,8 @@ def article_statements(article, inputs: dict, organizations) -> tuple[list, list
     return quotes, article_claims, article_links, words
 
 
-def extract(articles, tables) -> dict[str, list[dict]]:
+def extract(articles, tables) -> typing.Iterator[dict[str, list[dict]]]:
+    """Batches of {table name: rows}: quotes and claim links, then claims and their groups."""
     mentions = quotes_stage.people_source(articles, tables)
     _, place_mentions = place_source(tables)
     outlets = {row["id"]: row["name"] for row in tables.get("outlets", [])}
@@ -838,14 +839,16 @@ def extract(articles, tables) -> dict[str, list[dict]]:
         claims += article_claims_found
         links += article_links
         tokens_by_claim.update(words)
+    # Quotes and claim links are final: written while claims are grouped (which sets each
+    # claim's claim_group).
+    yield {"quotes": quotes, "claim_links": links}
     articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {
         a.id: {"id": a.id, "file": a.file, "outlet": a.outlet, "duplicate_of": a.duplicate_of}
         for a in articles}
     groups, distinctive = group_claims(claims, links, tokens_by_claim, articles_by_id)
     conflicts = contradictions(claims, groups, links, articles_by_id, distinctive,
                                tokens_by_claim)
-    return {"quotes": quotes, "claims": claims, "claim_links": links, "claim_groups": groups,
-            "claim_contradictions": conflicts}
+    yield {"claims": claims, "claim_groups": groups, "claim_contradictions": conflicts}
 
 
 # ---------------------------------------------------------------- schema

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import inspect
 import os
 import tempfile
 import time
@@ -44,11 +45,26 @@ class Article:
 
 
 # Extraction stages, in order. Each is a module with TABLES (schema.Table specs), VIEWS
-# (schema.View) and extract(articles, tables) -> {table name: rows}; `tables` holds the rows of
-# the stages before it, so later stages can link to earlier ones (quotes to people, ...).
+# (schema.View) and extract(articles, tables) -> {table name: rows} (or a generator of such
+# batches, see stage_batches); `tables` holds the rows of the stages before it, so later
+# stages can link to earlier ones (quotes to people, ...).
 def extraction_stages() -> list:
     from . import claims, people, places
     return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)
+
+
+def stage_batches(stage, articles: list[Article], tables: dict[str, list[dict]]):
+    """The {table name: rows} batches of one stage: its extract() result, or each batch it
+    yields when it is a generator (a stage yields tables it has finished, so they are written
+    while it goes on), then its declared tables it gave no rows for (empty)."""
+    found = stage.extract(articles, tables)
+    given = set()
+    for batch in (found if inspect.isgenerator(found) else [found]):
+        given |= set(batch)
+        yield batch
+    rest = {spec.name: [] for spec in stage.TABLES if spec.name not in given}
+    if rest:
+        yield rest
 
 
 @dataclasses.dataclass
@@ -273,14 +289,15 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                     name = stage.__name__.rsplit('.', 1)[-1]
                     progress(f"extracting: {name}")
                     try:
-                        found = stage.extract(articles, tables)
+                        for found in stage_batches(stage, articles, tables):
+                            tables.update(found)
+                            writer.write([spec for spec in stage.TABLES if spec.name in found],
+                                         found)
                     except Exception as error:
                         # An extraction bug fails the build loudly: better no new database
                         # than a wrong one.
                         raise RuntimeError(f"extraction stage {stage.__name__} failed: "
                                            f"{error!r}") from error
-                    tables.update(found)
-                    writer.write(stage.TABLES, found)
                     result.lap(name)
                 tables["build_issues"] = [
                     {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
