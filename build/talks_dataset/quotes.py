@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from . import per_article, schema
+from . import schema
 from .pipeline import stable_id
 from .spans import Spans
 
