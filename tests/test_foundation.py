@@ -233,6 +233,37 @@ def test_failed_build_leaves_previous_database(build_folder, monkeypatch, tmp_pa
         assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
+def test_a_load_failure_within_a_stage_is_not_called_an_extraction_bug(build_folder,
+                                                                      monkeypatch):
+    index_table = load.index_table
+
+    def explode_on_quotes(db, spec):
+        if spec.name == "quotes":   # written in the quotes and claims stage's first batch
+            raise RuntimeError("disk on fire")
+        index_table(db, spec)
+
+    monkeypatch.setattr(load, "index_table", explode_on_quotes)
+    with pytest.raises(RuntimeError, match="disk on fire") as failed:
+        build_folder({"a.txt": GOOD}, db_name="never.db", n_process=1)
+    assert "extraction stage" not in str(failed.value)
+
+
+def test_an_extraction_bug_after_a_first_batch_fails_the_build(build_folder, monkeypatch, tmp_path):
+    """A stage that fails after handing over a first batch (quotes and claim links) fails the
+    build, named as that stage's failure, and leaves no database behind."""
+    from talks_dataset import claims
+
+    def explode(*args, **kwargs):
+        raise ValueError("grouping broke")
+
+    monkeypatch.setattr(claims, "group_claims", explode)
+    with pytest.raises(RuntimeError, match=r"extraction stage talks_dataset.claims failed: "
+                                           r"ValueError\('grouping broke'\)"):
+        build_folder({"a.txt": GOOD}, db_name="never.db", n_process=2)
+    assert not (tmp_path / "never.db").exists()
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
 def test_background_writers_write_what_one_process_writes(build_folder):
     files = {"a.txt": GOOD, "b.md": "# Talks In Oslo\n\nBy Reuters\n\n" + GOOD}
     _, one = build_folder(files, db_name="one.db", n_process=1)

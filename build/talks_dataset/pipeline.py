@@ -288,16 +288,20 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 for stage in stages:
                     name = stage.__name__.rsplit('.', 1)[-1]
                     progress(f"extracting: {name}")
-                    try:
-                        for found in stage_batches(stage, articles, tables):
-                            tables.update(found)
-                            writer.write([spec for spec in stage.TABLES if spec.name in found],
-                                         found)
-                    except Exception as error:
-                        # An extraction bug fails the build loudly: better no new database
-                        # than a wrong one.
-                        raise RuntimeError(f"extraction stage {stage.__name__} failed: "
-                                           f"{error!r}") from error
+                    batches = stage_batches(stage, articles, tables)
+                    while True:
+                        try:
+                            found = next(batches, None)
+                        except Exception as error:
+                            # An extraction bug fails the build loudly: better no new
+                            # database than a wrong one.
+                            raise RuntimeError(f"extraction stage {stage.__name__} failed: "
+                                               f"{error!r}") from error
+                        if found is None:
+                            break
+                        tables.update(found)
+                        writer.write([spec for spec in stage.TABLES if spec.name in found],
+                                     found)
                     result.lap(name)
                 tables["build_issues"] = [
                     {"id": stable_id(file=issue.file, stage=issue.stage, reason=issue.reason),
