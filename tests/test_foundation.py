@@ -311,6 +311,8 @@ def test_a_stage_yields_batches_and_every_declared_table_is_written():
         tables.update(batch)
         batches.append(batch)
     assert batches == [{"first": [{"id": "1"}]}, {"second": [{"id": "2"}]}, {"never": []}]
+    assert [pipeline.stage_name(stage) for stage in pipeline.extraction_stages()] == [
+        "people", "places", "quotes and claims"]
     plain_stage = SimpleNamespace(TABLES=specs, extract=plain)
     assert list(pipeline.stage_batches(plain_stage, [], {})) == [
         {"second": [{"id": "2"}]}, {"first": [], "never": []}]

@@ -46,6 +46,7 @@ from . import quotes as quotes_stage
 from . import per_article, schema
 from .pipeline import stable_id
 
+NAME = "quotes and claims"   # the stage's name in the build summary (one stage, two modules)
 DATA = Path(__file__).parent / "data"
 GROUP_THRESHOLD = 0.5
 MIN_TEXT_SCORE = 0.6

@@ -53,6 +53,11 @@ def extraction_stages() -> list:
     return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)
 
 
+def stage_name(stage) -> str:
+    """A stage's name in progress lines and the build summary: its NAME, else its module's."""
+    return getattr(stage, "NAME", stage.__name__.rsplit(".", 1)[-1])
+
+
 def stage_batches(stage, articles: list[Article], tables: dict[str, list[dict]]):
     """The {table name: rows} batches of one stage: its extract() result, or each batch it
     yields when it is a generator (a stage yields tables it has finished, so they are written
@@ -286,7 +291,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 core_now = [spec for spec in CORE_TABLES if spec.name in tables]
                 writer.write(core_now, tables)
                 for stage in stages:
-                    name = stage.__name__.rsplit('.', 1)[-1]
+                    name = stage_name(stage)
                     progress(f"extracting: {name}")
                     batches = stage_batches(stage, articles, tables)
                     while True:
