@@ -1,8 +1,11 @@
 """Per-article extraction: results cached by their inputs (and the reads they made of corpus
 lookups), computed in forked workers, and incremental builds that reuse them."""
+import os
+import time
 from collections import Counter
 from types import SimpleNamespace
 
+import pytest
 import sqlite_utils
 
 from talks_dataset import per_article, pipeline
@@ -157,3 +160,33 @@ def test_two_processes_build_the_database_one_process_builds(tmp_path, nlp_pipel
     assert one.rows == two.rows and two.rows["articles"] == per_article.MIN_PARALLEL + 6
     assert table_rows(sqlite_utils.Database(tmp_path / "one.db")) == \
         table_rows(sqlite_utils.Database(tmp_path / "two.db"))
+
+
+def test_background_returns_the_forked_result_or_raises_its_error():
+    words = ["alpha", "beta"]   # reaches the child by fork
+    assert per_article.Background(lambda: [word.upper() for word in words]).result() == \
+        ["ALPHA", "BETA"]
+
+    def fail():
+        raise ValueError("bad signature")
+
+    with pytest.raises(ValueError, match="bad signature"):
+        per_article.Background(fail).result()
+
+    def die():
+        os._exit(3)
+
+    with pytest.raises(RuntimeError, match="exited with 3"):
+        per_article.Background(die, "dedupe").result()
+    sleeper = per_article.Background(lambda: time.sleep(60))
+    sleeper.close()   # a failure elsewhere: the child is stopped, not waited for
+    assert not sleeper._process.is_alive()
+
+
+def test_two_processes_find_the_near_duplicate_in_the_background(build_folder):
+    story = " ".join(f"Sentence {index} of the wire story about the talks." for index in range(40))
+    result, db = build_folder({"a.txt": story, "b.txt": story + " Photo: Agency."}, n_process=2)
+    assert result.duplicates == {"b.txt": ("a.txt", result.duplicates["b.txt"][1])}
+    assert result.duplicates["b.txt"][1] >= 0.9
+    rows = {row["file"]: row for row in db["articles"].rows}
+    assert rows["b.txt"]["duplicate_of"] == rows["a.txt"]["id"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -212,6 +213,53 @@ def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: in
             yield from pool.imap(_run_one, range(len(items)), chunksize=chunksize)
     finally:
         _job = None
+
+
+class Background:
+    """function() computed by a forked process while this one goes on: `result()` waits for
+    it and returns it, or raises what it raised. The function and its data reach the child by
+    fork (copy-on-write), not pickled; the result travels back pickled, so it must pickle."""
+
+    def __init__(self, function: Callable, name: str = "background"):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(function, send), name=name,
+                                        daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self):
+        try:
+            succeeded, value = self._receive.recv()
+        except EOFError:   # it died before it could report
+            succeeded, value = False, RuntimeError(
+                f"{self._process.name} exited with {self._process.exitcode}")
+        self._process.join()   # it reported: it is ending
+        self.close()
+        if not succeeded:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it still runs (after a failure elsewhere) and wait for it."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _send_result(function: Callable, send) -> None:
+    # The data came with the fork; collecting cycles would touch (and copy) the whole heap.
+    gc.disable()
+    try:
+        answer = (True, function())
+    except BaseException as error:   # reported, raised again in the parent
+        answer = (False, error)
+    try:
+        send.send(answer)
+    except Exception as error:   # an exception that does not pickle
+        send.send((False, RuntimeError(repr(answer[1] if not answer[0] else error))))
+    send.close()
 
 
 def processes() -> int:

@@ -237,9 +237,9 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
     ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
            for file in files}
 
-    def find_duplicates() -> None:
-        result.duplicates = dedupe.find_duplicates(
-            [(file, cleaned[file].text) for file in files], signatures=signatures)
+    def find_duplicates() -> dict:
+        return dedupe.find_duplicates([(file, cleaned[file].text) for file in files],
+                                      signatures=signatures)
 
     result.lap("read, clean")
     progress(f"parsing {len(files):,} articles with {model}")
@@ -247,7 +247,12 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
     # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
     parse_cache_dir = (contextlib.nullcontext(cache_dir) if cache_dir is not None else
                        tempfile.TemporaryDirectory(prefix="talks-parse-"))
-    with parse_cache_dir as parse_cache:
+    # With more than one process, near-duplicates are found by a forked process while this one
+    # collects the parses (reading them from the cache keeps it busy for seconds at scale).
+    duplicates = per_article.Background(find_duplicates, "dedupe") if n_process > 1 else None
+    with parse_cache_dir as parse_cache, contextlib.ExitStack() as cleanup:
+        if duplicates is not None:
+            cleanup.callback(duplicates.close)
         parsed = nlp.parse_texts([cleaned[file].text for file in files], nlp=nlp_pipeline,
                                  model=model, cache_dir=parse_cache,
                                  n_process=n_process, stats=result.parse_stats, lazy_tokens=True)
@@ -266,12 +271,12 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                                         source.segments),
                 entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
-            if len(articles) == 1:
-                # Near-duplicates are found while the parser's workers parse the rest: this
-                # process would otherwise only wait for them.
-                find_duplicates()
+            if len(articles) == 1 and duplicates is None:
+                result.duplicates = find_duplicates()
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
+        if duplicates is not None:
+            result.duplicates = duplicates.result()
         for article in articles:
             if article.file in result.duplicates:
                 article.duplicate_of = ids[result.duplicates[article.file][0]]
