@@ -396,3 +396,25 @@ def test_signature_reuses_permutations_and_equals_a_fresh_minhash():
     assert dedupe.signature(text).jaccard(dedupe.signature(text + " They spoke.")) > 0.5
     assert dedupe.signature("Another story entirely, about weather and harvests in spring.") \
         .jaccard(dedupe.signature(text)) < 0.2
+
+
+def test_build_collects_garbage_at_stage_ends_and_restores_the_collector(build_folder,
+                                                                         monkeypatch):
+    import gc
+
+    from talks_dataset import places
+
+    seen = []
+    extract = places.extract
+
+    def watched(articles, tables):
+        # the earlier stages' objects are frozen; the collector waits for the stage's end
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return extract(articles, tables)
+
+    monkeypatch.setattr(places, "extract", watched)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    result, db = build_folder({"good.txt": GOOD})
+    assert seen == [(False, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert db["articles"].count == 1 and not result.issues

@@ -209,7 +209,9 @@ def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: in
     global _job
     _job = lambda index: function(items[index])   # noqa: E731  (a closure the fork inherits)
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        # Workers collect garbage as usual (a build pauses it in this process, see
+        # pipeline.collection_at_stage_ends); what this process froze they never scan.
+        with multiprocessing.get_context("fork").Pool(processes, initializer=gc.enable) as pool:
             yield from pool.imap(_run_one, range(len(items)), chunksize=chunksize)
     finally:
         _job = None
