@@ -207,7 +207,9 @@ def collection_at_stage_ends():
     try:
         yield
     finally:
-        if not frozen_before:   # objects someone else froze stay frozen
+        # Unfreezing would also release what a caller froze: then the build's objects stay
+        # frozen with theirs (refcounting still frees them; only their cycles are kept).
+        if not frozen_before:
             gc.unfreeze()
         if enabled:
             gc.enable()
@@ -277,10 +279,10 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                        tempfile.TemporaryDirectory(prefix="talks-parse-"))
     # With more than one process, near-duplicates are found by a forked process while this one
     # collects the parses (reading them from the cache keeps it busy for seconds at scale).
-    duplicates = per_article.Background(find_duplicates, "dedupe") if n_process > 1 else None
     with parse_cache_dir as parse_cache, contextlib.ExitStack() as cleanup:
+        duplicates = per_article.Background(find_duplicates, "dedupe") if n_process > 1 else None
         if duplicates is not None:
-            cleanup.callback(duplicates.close)
+            cleanup.callback(duplicates.close)   # stopped if the build fails before its result
         parsed = nlp.parse_texts([cleaned[file].text for file in files], nlp=nlp_pipeline,
                                  model=model, cache_dir=parse_cache,
                                  n_process=n_process, stats=result.parse_stats, lazy_tokens=True)
