@@ -233,16 +233,21 @@ def test_failed_build_leaves_previous_database(build_folder, monkeypatch, tmp_pa
         assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
-def test_a_load_failure_within_a_stage_is_not_called_an_extraction_bug(build_folder,
-                                                                      monkeypatch):
+def fail_loading_quotes(monkeypatch) -> None:
+    """Make the load of the quotes table (the quotes and claims stage's first batch) fail."""
     index_table = load.index_table
 
     def explode_on_quotes(db, spec):
-        if spec.name == "quotes":   # written in the quotes and claims stage's first batch
+        if spec.name == "quotes":
             raise RuntimeError("disk on fire")
         index_table(db, spec)
 
     monkeypatch.setattr(load, "index_table", explode_on_quotes)
+
+
+def test_a_load_failure_within_a_stage_is_not_called_an_extraction_bug(build_folder,
+                                                                      monkeypatch):
+    fail_loading_quotes(monkeypatch)
     with pytest.raises(RuntimeError, match="disk on fire") as failed:
         build_folder({"a.txt": GOOD}, db_name="never.db", n_process=1)
     assert "extraction stage" not in str(failed.value)
@@ -418,3 +423,13 @@ def test_build_collects_garbage_at_stage_ends_and_restores_the_collector(build_f
     assert seen == [(False, True)]
     assert gc.isenabled() and gc.get_freeze_count() == 0
     assert db["articles"].count == 1 and not result.issues
+
+
+def test_a_failed_background_writer_fails_the_build_naming_its_tables(build_folder,
+                                                                       monkeypatch, tmp_path):
+    fail_loading_quotes(monkeypatch)
+    with pytest.raises(RuntimeError, match=r"loading quotes, claim_links failed: "
+                                           r"RuntimeError\('disk on fire'\)"):
+        build_folder({"a.txt": GOOD}, db_name="never.db", n_process=2)
+    assert not (tmp_path / "never.db").exists()
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]

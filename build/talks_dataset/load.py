@@ -7,13 +7,12 @@ finalizes: views, ANALYZE.
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
-import traceback
 from pathlib import Path
 
 import sqlite_utils
 
+from . import per_article
 from .schema import Table, View
 
 
@@ -77,19 +76,6 @@ def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -
         db.close()
 
 
-def _fill_in_child(path: Path, specs: list[Table], tables: dict, lock, report) -> None:
-    # The rows came with the fork; collecting cycles would touch (and copy) the whole heap.
-    gc.disable()
-    error = None
-    try:
-        with lock:   # one writer at a time: SQLite has one, and waiting on its locks can deadlock
-            fill_tables(path, specs, tables)
-    except BaseException as exc:   # reported to the build, which fails loudly
-        error = f"{exc!r}\n{traceback.format_exc()}"
-    report.send(error)
-    report.close()
-
-
 class Writer:
     """Writes a fresh database at `path` while the build goes on.
 
@@ -109,43 +95,35 @@ class Writer:
             create_tables(db, self.specs)
         finally:
             db.close()   # no connection may cross a fork
-        context = multiprocessing.get_context("fork")
-        self._context, self._lock = context, context.Lock()
+        self._lock = multiprocessing.get_context("fork").Lock()
 
     def write(self, specs: list[Table], tables: dict[str, list[dict]]) -> None:
         if not self.background:
             fill_tables(self.path, specs, tables)
             return
-        receive, send = self._context.Pipe(duplex=False)
-        child = self._context.Process(target=_fill_in_child,
-                                      args=(self.path, specs, tables, self._lock, send),
-                                      name=f"writer of {', '.join(s.name for s in specs)}")
-        child.start()
-        send.close()
-        self.children.append((child, receive, [spec.name for spec in specs]))
+
+        def fill_in() -> None:
+            with self._lock:   # one writer at a time: SQLite has one, and its locks can deadlock
+                fill_tables(self.path, specs, tables)
+
+        names = ", ".join(spec.name for spec in specs)
+        self.children.append((per_article.Background(fill_in, f"writer of {names}"), names))
 
     def wait(self) -> None:
         """Wait for every writer; raise on the first that failed (and stop the others)."""
         try:
-            for child, receive, names in self.children:
+            for child, names in self.children:
                 try:
-                    error = receive.recv()
-                except EOFError:   # it died before it could report
-                    error = None
-                child.join()
-                if error or child.exitcode != 0:
-                    raise RuntimeError(f"loading {', '.join(names)} failed: "
-                                       f"{error or f'writer exited with {child.exitcode}'}")
+                    child.result()
+                except Exception as error:   # the writer's own error, or how it died
+                    raise RuntimeError(f"loading {names} failed: {error!r}") from error
         finally:
             self.close()
 
     def close(self) -> None:
         """Stop writers still running (after a failure elsewhere in the build)."""
-        for child, receive, _ in self.children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-            receive.close()
+        for child, _ in self.children:
+            child.close()
         self.children = []
 
     def finish(self, views: list[View]) -> dict[str, int]:
