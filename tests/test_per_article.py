@@ -170,8 +170,10 @@ def test_background_returns_the_forked_result_or_raises_its_error():
     def fail():
         raise ValueError("bad signature")
 
-    with pytest.raises(ValueError, match="bad signature"):
-        per_article.Background(fail).result()
+    with pytest.raises(ValueError, match="bad signature") as raised:
+        per_article.Background(fail, "dedupe").result()
+    note, = raised.value.__notes__   # where it failed in the child, for the build's error
+    assert note.startswith("in dedupe:\n") and "in fail\n" in note
 
     def die():
         os._exit(3)

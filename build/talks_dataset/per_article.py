@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -234,12 +235,12 @@ class Background:
         try:
             succeeded, value = self._receive.recv()
         except EOFError:   # it died before it could report
-            succeeded, value = False, RuntimeError(
-                f"{self._process.name} exited with {self._process.exitcode}")
-        self._process.join()   # it reported: it is ending
+            succeeded, value = False, None
+        self._process.join()   # it reported or died: it is ending
         self.close()
         if not succeeded:
-            raise value
+            raise value or RuntimeError(f"{self._process.name} exited with "
+                                        f"{self._process.exitcode}")
         return value
 
     def close(self) -> None:
@@ -255,12 +256,13 @@ def _send_result(function: Callable, send) -> None:
     gc.disable()
     try:
         answer = (True, function())
-    except BaseException as error:   # reported, raised again in the parent
+    except BaseException as error:   # raised again in the parent, with where it happened here
+        error.add_note(f"in {multiprocessing.current_process().name}:\n{traceback.format_exc()}")
         answer = (False, error)
     try:
         send.send(answer)
-    except Exception as error:   # an exception that does not pickle
-        send.send((False, RuntimeError(repr(answer[1] if not answer[0] else error))))
+    except Exception as error:   # the result, or the exception, does not pickle
+        send.send((False, RuntimeError(f"{answer[1]!r}: {error!r}")))
     send.close()
 
 

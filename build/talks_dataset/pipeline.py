@@ -274,11 +274,12 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
     result.lap("read, clean")
     progress(f"parsing {len(files):,} articles with {model}")
     # Tokens, the bulk of the NLP rows, stay on disk in the parse cache (a temporary one with
-    # no cache_dir) and are read by each stage when it needs them: memory stays flat in N.
+    # no cache_dir) and are read by each stage when it needs them, never all in memory.
     parse_cache_dir = (contextlib.nullcontext(cache_dir) if cache_dir is not None else
                        tempfile.TemporaryDirectory(prefix="talks-parse-"))
     # With more than one process, near-duplicates are found by a forked process while this one
-    # collects the parses (reading them from the cache keeps it busy for seconds at scale).
+    # collects the parses (reading them from the cache keeps it busy for seconds at scale);
+    # with one, after them.
     with parse_cache_dir as parse_cache, contextlib.ExitStack() as cleanup:
         duplicates = per_article.Background(find_duplicates, "dedupe") if n_process > 1 else None
         if duplicates is not None:
@@ -301,12 +302,9 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                                         source.segments),
                 entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
-            if len(articles) == 1 and duplicates is None:
-                result.duplicates = find_duplicates()
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
-        if duplicates is not None:
-            result.duplicates = duplicates.result()
+        result.duplicates = duplicates.result() if duplicates else find_duplicates()
         for article in articles:
             if article.file in result.duplicates:
                 article.duplicate_of = ids[result.duplicates[article.file][0]]
