@@ -370,6 +370,45 @@ def source_key(article: dict, articles_by_id: dict) -> str:
     return f"outlet:{root['outlet']}" if root.get("outlet") else f"article:{root['id']}"
 
 
+class KeyProfiles:
+    """The profiles (indexes) of one blocking key in group_claims' step (2): `loose` ones,
+    and `settled` ones (all their claims in one component) by that component's root.
+
+    Templated text puts thousands of profiles under one key, most of them in the component
+    of the profile looking them up: settled profiles are skipped a component at a time, not
+    one by one. Roots go stale as components merge; gather() finds them again."""
+    __slots__ = ("loose", "settled")
+
+    def __init__(self):
+        self.loose: list[int] = []
+        self.settled: dict[str, list[int]] = {}
+
+    def gather(self, loose_out: list[int], by_root: dict[str, list[list[int]]],
+               profile_lists: list, one_component, find) -> None:
+        """Add the loose profiles to loose_out and the settled ones, a list per component,
+        to by_root under the component's root (settling the loose ones that now are)."""
+        loose = []
+        for index in self.loose:
+            if one_component(profile_lists[index]):
+                self.settled.setdefault(find(profile_lists[index][0]["id"]), []).append(index)
+            else:
+                loose.append(index)
+        self.loose = loose
+        loose_out += loose
+        current: dict[str, list[int]] = {}
+        for root, indexes in self.settled.items():
+            root = find(root)
+            if root in current:   # two components merged since: one list (the longer grows)
+                merged, other = sorted((current[root], indexes), key=len, reverse=True)
+                merged += other
+                current[root] = merged
+            else:
+                current[root] = indexes
+        self.settled = current
+        for root, indexes in current.items():
+            by_root.setdefault(root, []).append(indexes)
+
+
 def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                  articles_by_id: dict) -> tuple[list[dict], list[dict]]:
     names_by_claim: dict[str, set] = {c["id"]: set() for c in claims}
@@ -575,38 +614,49 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                                  frozenset(names_by_claim[claim["id"]]),
                                  frozenset(actors[claim["id"]])), []).append(claim)
         profile_lists = list(profiles.values())
-        by_name: dict[tuple, list[int]] = {}   # key -> indexes of profile_lists
+        by_name: dict[tuple, KeyProfiles] = {}   # key -> the profiles (indexes) that have it
         for index, members in enumerate(profile_lists):
             b = members[0]
             mine = index % parts == part
-            candidates: set[int] = set()   # earlier profiles sharing a key, in any order
+            # earlier profiles sharing a key: loose ones, and settled ones by component
+            loose: list[int] = []
+            by_root: dict[str, list[list[int]]] = {}
             for name in names_by_claim[b["id"]]:
                 for word in prefix[b["id"]]:
-                    found = by_name.setdefault((b["topic"], name, word), [])
-                    if mine:
-                        candidates.update(found)
-                    found.append(index)
-            # b's root while no union happens: templated text gives millions of candidates
-            # already joined to b
-            root_b = None
-            for other in map(profile_lists.__getitem__, candidates):
-                if id(other) in settled and id(members) in settled:
-                    root_b = root_b or find(b["id"])
-                    if find(other[0]["id"]) == root_b:
+                    found = by_name.get((b["topic"], name, word))
+                    if found is None:
+                        found = by_name[(b["topic"], name, word)] = KeyProfiles()
+                    elif mine:
+                        found.gather(loose, by_root, profile_lists, one_component, find)
+                    found.loose.append(index)
+            seen: set[int] = set()   # a profile may have several of b's keys
+            for root, lists in itertools.chain([(None, [loose])], by_root.items()):
+                checked = -1   # len(made) when b was last seen outside this component
+                for other_index in itertools.chain.from_iterable(lists):
+                    if other_index in seen:
                         continue
-                if joined(other, members):
-                    continue
-                a, root_b = other[0], None   # unions below may move b's root
-                if joins(a, b, near_verbatim=False):
-                    connect(other, members)
-                elif actors_differ(a, b) and len(other) * len(members) <= PAIRWISE \
-                        and alike(a, b) and same_fact(a, b):
-                    # only the near-verbatim exception can join claims of these two profiles
-                    for left in other:
-                        for right in members:
-                            if left["article"] != right["article"] and verbatim(left, right) \
-                                    and find(left["id"]) != find(right["id"]):
-                                union(left, right)
+                    seen.add(other_index)
+                    if root is not None and checked != len(made):
+                        # templated text: once b is in this component (often after its first
+                        # profile), the rest of it needs nothing
+                        if one_component(members) and find(root) == find(b["id"]):
+                            break
+                        checked = len(made)
+                    other = profile_lists[other_index]
+                    if joined(other, members):
+                        continue
+                    a = other[0]
+                    if joins(a, b, near_verbatim=False):
+                        connect(other, members)
+                    elif actors_differ(a, b) and len(other) * len(members) <= PAIRWISE \
+                            and alike(a, b) and same_fact(a, b):
+                        # only the near-verbatim exception can join these two profiles' claims
+                        for left in other:
+                            for right in members:
+                                if left["article"] != right["article"] and \
+                                        verbatim(left, right) and \
+                                        find(left["id"]) != find(right["id"]):
+                                    union(left, right)
         if part:
             return made[first:]
         # (3) subsets, between distinct word sets of one topic
