@@ -53,7 +53,7 @@ MIN_TEXT_SCORE = 0.6
 NEAR_VERBATIM = 0.85
 # token-set ratio is 100 for any subset: short signatures must share this many words too
 MIN_SHARED_WORDS = 3
-SUBSET_LOOKUP = 10   # word sets up to this size look up their subsets (at most 2^10 lookups)
+SUBSET_LOOKUP = 10   # word sets up to this size may look up their subsets (at most 2^10)
 PAIRWISE = 2500      # blocks of claims up to this many pairs are compared pair by pair
 PARALLEL_CLAIMS = 20000   # fewer claims are grouped in the build process (forking costs more)
 # How far after its trigger word a claim names what it is about (characters).
@@ -411,16 +411,25 @@ class KeyProfiles:
 
 def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                  articles_by_id: dict) -> tuple[list[dict], list[dict]]:
-    names_by_claim: dict[str, set] = {c["id"]: set() for c in claims}
+    # Claims repeat a few thousand distinct name sets, signatures and word sets: equal ones
+    # share one object (hundreds of thousands of sets at scale otherwise).
+    shared: dict = {}
+
+    def one_of(value):
+        return shared.setdefault(value, value)
+
+    names_by_claim: dict[str, frozenset] = {c["id"]: set() for c in claims}
     for link in links:
         names_by_claim[link["claim"]].add(_key(link["label"]))
+    for claim_id, names in names_by_claim.items():
+        names_by_claim[claim_id] = one_of(frozenset(names))
     frequency: dict[str, int] = {}
     for names in names_by_claim.values():
         for name in names:
             frequency[name] = frequency.get(name, 0) + 1
     total = max(len(claims), 1)
     idf = {name: math.log((1 + total) / (1 + count)) + 0.1 for name, count in frequency.items()}
-    signature = {c["id"]: _words(tokens_by_claim[c["id"]]).signature for c in claims}
+    signature = {c["id"]: one_of(_words(tokens_by_claim[c["id"]]).signature) for c in claims}
 
     def entity_overlap(a: str, b: str) -> float:
         shared = names_by_claim[a] & names_by_claim[b]
@@ -442,12 +451,15 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     # and "Aydin is expected to visit Russia" are two facts; "Orlov said X" and "Petrov said
     # X" may be one)
     speaker_of = {c["id"]: c.get("person") for c in claims}
-    actors: dict[str, set] = {c["id"]: set() for c in claims}
+    actors: dict[str, frozenset] = {c["id"]: set() for c in claims}
     for link in links:
         if link["kind"] == "person" and (link.get("person") is None
                                          or link["person"] != speaker_of[link["claim"]]):
             actors[link["claim"]].add(_key(link["label"]))
-    words_of = {c["id"]: set(signature[c["id"]].split()) for c in claims}
+    for claim_id, names in actors.items():
+        actors[claim_id] = one_of(frozenset(names))
+    words_of_signature = {text: frozenset(text.split()) for text in set(signature.values())}
+    words_of = {claim_id: words_of_signature[text] for claim_id, text in signature.items()}
 
     def actors_differ(a: dict, b: dict) -> bool:
         return bool(actors[a["id"]] and actors[b["id"]] and not actors[a["id"]] & actors[b["id"]])
@@ -499,10 +511,11 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
     for words in words_of.values():
         for word in words:
             document_frequency[word] = document_frequency.get(word, 0) + 1
-    prefix = {}
-    for claim in claims:
-        ordered = sorted(words_of[claim["id"]], key=lambda w: (document_frequency[w], w))
-        prefix[claim["id"]] = ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]
+    prefix_of_signature = {}
+    for text, words in words_of_signature.items():
+        ordered = sorted(words, key=lambda w: (document_frequency[w], w))
+        prefix_of_signature[text] = ordered[:max(0, len(ordered) - MIN_SHARED_WORDS + 1)]
+    prefix = {claim_id: prefix_of_signature[text] for claim_id, text in signature.items()}
 
     made: list[tuple[str, str]] = []   # every union, so a worker can report its own
 
@@ -669,7 +682,9 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
             rarest = min(words, key=lambda w: (document_frequency[w], w))
             by_rarest_word.setdefault((topic, rarest), []).append(words)
         for (topic, words), supersets in by_set.items():
-            if len(words) <= SUBSET_LOOKUP:
+            # the cheaper way, both exact: a subset's rarest word is one of the set's words
+            scan = sum(len(by_rarest_word.get((topic, word), ())) for word in words)
+            if len(words) <= SUBSET_LOOKUP and 2 ** len(words) < scan:
                 ordered = sorted(words)
                 subsets = (frozenset(combination)
                            for size in range(MIN_SHARED_WORDS, len(words))
