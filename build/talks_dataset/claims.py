@@ -899,6 +899,7 @@ def extract(articles, tables) -> typing.Iterator[dict[str, list[dict]]]:
                  "places": place_mentions.get(article.id, []),
                  "outlet": outlets.get(article.outlet)} for article in articles],
         lookups={"organizations": quotes_stage.organization_index(tables)})
+    del mentions, place_mentions   # copies of earlier rows, not needed while claims are grouped
     quotes, claims, links, tokens_by_claim = [], [], [], {}
     for article_quotes, article_claims_found, article_links, words in found:
         quotes += article_quotes
