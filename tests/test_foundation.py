@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -433,3 +434,47 @@ def test_a_failed_background_writer_fails_the_build_naming_its_tables(build_fold
         build_folder({"a.txt": GOOD}, db_name="never.db", n_process=2)
     assert not (tmp_path / "never.db").exists()
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_release_unread_keeps_the_tables_the_stages_left_read():
+    tables = {"articles": [{"id": "a"}], "furniture": [{"id": "f"}], "mentions": [{"id": "m"}]}
+    stages = [SimpleNamespace(READS=("mentions",)), SimpleNamespace(READS=("articles",))]
+    pipeline.release_unread(tables, stages)
+    assert tables == {"articles": [{"id": "a"}], "mentions": [{"id": "m"}]}
+    pipeline.release_unread(tables, stages[1:])
+    assert tables == {"articles": [{"id": "a"}]}
+    pipeline.release_unread(tables, [])
+    assert tables == {}
+
+
+class AskedTables(Mapping):
+    """A live view of a build's tables that notes every table name asked for."""
+
+    def __init__(self, tables: dict, asked: set):
+        self.tables, self.asked = tables, asked
+
+    def __getitem__(self, name):
+        self.asked.add(name)
+        return self.tables[name]
+
+    def __iter__(self):
+        return iter(self.tables)
+
+    def __len__(self):
+        return len(self.tables)
+
+
+def test_each_stage_reads_the_earlier_tables_it_declares_and_no_others(build_folder,
+                                                                       monkeypatch):
+    # the build drops rows no later stage READS: a stage asking for an undeclared table
+    # would silently find nothing
+    stages = pipeline.extraction_stages()
+    asked: dict[str, set] = {}
+    for stage in stages:
+        def watched(articles, tables, stage=stage, extract=stage.extract):
+            return extract(articles, AskedTables(
+                tables, asked.setdefault(pipeline.stage_name(stage), set())))
+        monkeypatch.setattr(stage, "extract", watched)
+    result, db = build_folder({"good.txt": GOOD})
+    assert db["claims"].count and db["place_spans"].count and not result.issues
+    assert asked == {pipeline.stage_name(stage): set(stage.READS) for stage in stages}

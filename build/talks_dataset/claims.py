@@ -954,6 +954,12 @@ def tables_for(declared: set[str]) -> list[schema.Table]:
     ]
 
 
+# Earlier tables extract() reads (pipeline.release_unread): outlets and articles, people
+# and their mentions, positions, occupancies and organizations (speakers and
+# descriptions), places and their mentions (place_source).
+READS = ("outlets", "articles", "people", "mentions", "positions", "occupancies",
+         "organizations", "places", "place_spans")
+
 VIEWS = [*quotes_stage.VIEWS, schema.View("claim_corroboration", """
 select
   claim_groups.text as claim,

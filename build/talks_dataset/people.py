@@ -46,6 +46,7 @@ from .pipeline import slug, stable_id
 from .schema import Table, View
 from .spans import Spans
 
+READS = ("outlets",)   # earlier tables extract() reads (pipeline.release_unread)
 TABLES = [
     Table("people", {"id": str, "name": str, "country": str, "kind": str, "surname": str,
                      "leader": int, "articles": int, "mentions": int}),

@@ -46,12 +46,21 @@ class Article:
 
 
 # Extraction stages, in order. Each is a module with TABLES (schema.Table specs), VIEWS
-# (schema.View) and extract(articles, tables) -> {table name: rows} (or a generator of such
-# batches, see stage_batches); `tables` holds the rows of the stages before it, so later
-# stages can link to earlier ones (quotes to people, ...).
+# (schema.View), READS (the earlier tables it reads) and extract(articles, tables) ->
+# {table name: rows} (or a generator of such batches, see stage_batches); `tables` holds the
+# rows of the stages before it that it READS, so later stages can link to earlier ones
+# (quotes to people, ...).
 def extraction_stages() -> list:
     from . import claims, people, places
     return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)
+
+
+def release_unread(tables: dict[str, list[dict]], stages_left: list) -> None:
+    """Drop the rows of every table that none of `stages_left` READS: they are written (or
+    being written by a forked writer), and a build at scale holds millions of rows."""
+    still_read = {name for stage in stages_left for name in stage.READS}
+    for name in [name for name in tables if name not in still_read]:
+        del tables[name]
 
 
 def stage_name(stage) -> str:
@@ -324,7 +333,8 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 tables = article_rows(articles, cleaned, result.duplicates)
                 core_now = [spec for spec in CORE_TABLES if spec.name in tables]
                 writer.write(core_now, tables)
-                for stage in stages:
+                release_unread(tables, stages)
+                for position, stage in enumerate(stages):
                     name = stage_name(stage)
                     progress(f"extracting: {name}")
                     batches = stage_batches(stage, articles, tables)
@@ -341,6 +351,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                         tables.update(found)
                         writer.write([spec for spec in stage.TABLES if spec.name in found],
                                      found)
+                        release_unread(tables, stages[position:])
                     settle_heap()
                     result.lap(name)
                 tables["build_issues"] = [
