@@ -705,9 +705,21 @@ def extract(articles, tables):
             "start": start, "end": end, "text": article.text[start:end], "role": role,
             "cue": cue})
 
-    occupancies_of_person = defaultdict(list)
+    # current offices (not ranks, not past) by person and article, in occupancy order: a
+    # principal of templated coverage holds thousands of occupancies
+    offices_in_article = defaultdict(list)
+    offices_of_person = defaultdict(list)
     for row in occupancies:
-        occupancies_of_person[row["person"]].append(row)
+        if row["form"] != "rank" and not row["past"]:
+            offices_in_article[(row["person"], row["article"])].append(row["title"])
+            offices_of_person[row["person"]].append(row["title"])
+
+    @functools.lru_cache(maxsize=None)
+    def offices_elsewhere(person_id) -> list[str]:
+        """The offices articles give a person, most stated first, leaders' offices first."""
+        stated = [title for title, _ in Counter(offices_of_person[person_id]).most_common()]
+        stated.sort(key=lambda t: not positions_by_title.get(t.lower(), 0))
+        return stated
 
     def role_of(article, mention, person_id, principal=False):
         rows = [o for o in occupancy_by_mention[(article.id, mention["sentence"], person_id)]
@@ -716,15 +728,11 @@ def extract(articles, tables):
         chosen = (offices or rows)
         if chosen:
             return chosen[0]["title"]
-        stated = [o["title"] for o in occupancies_of_person[person_id]
-                  if o["article"] == article.id and o["form"] != "rank" and not o["past"]]
+        stated = offices_in_article.get((person_id, article.id))
         if not stated and principal:
             # a principal the article names without a title ("his Russian counterpart X"):
-            # the office other articles give them, leaders' offices first
-            elsewhere = Counter(o["title"] for o in occupancies_of_person[person_id]
-                                if o["form"] != "rank" and not o["past"])
-            stated = [title for title, _ in elsewhere.most_common()]
-            stated.sort(key=lambda t: not positions_by_title.get(t.lower(), 0))
+            # the office other articles give them
+            stated = offices_elsewhere(person_id)
         return stated[0] if stated else None
 
     for item, sentence, found, rule in roster_hits:
