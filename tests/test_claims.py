@@ -230,3 +230,29 @@ def test_grouping_in_worker_processes_gives_the_groups_of_one_process(monkeypatc
     by_claim = one[0]
     assert by_claim["w1"] == by_claim["w2"] and by_claim["m1"] == by_claim["m2"]
     assert len({by_claim["w1"], by_claim["w3"], by_claim["m1"], by_claim["m3"]}) == 4
+
+
+def test_key_profiles_gather_settled_profiles_by_component_and_follow_merges():
+    parent = {"a1": "a1", "a2": "a1", "b1": "b1", "c1": "c1", "c2": "c2"}
+
+    def find(claim_id):
+        while parent[claim_id] != claim_id:
+            claim_id = parent[claim_id]
+        return claim_id
+
+    def one_component(profile):
+        return all(find(claim["id"]) == find(profile[0]["id"]) for claim in profile)
+
+    profiles = [[{"id": "a1"}], [{"id": "a2"}], [{"id": "b1"}], [{"id": "c1"}, {"id": "c2"}]]
+    key = claims.KeyProfiles()
+    key.loose = [0, 1, 2, 3]
+    loose, by_root = [], {}
+    key.gather(loose, by_root, profiles, one_component, find)
+    # profile 3's claims are in two components: it stays loose, checked one by one
+    assert (loose, by_root) == ([3], {"a1": [[0, 1]], "b1": [[2]]})
+    parent["b1"] = "a1"   # b's component joins a's
+    parent["c2"] = "c1"   # profile 3 is now in one component
+    loose, by_root = [], {}
+    key.gather(loose, by_root, profiles, one_component, find)
+    assert (loose, by_root) == ([], {"a1": [[0, 1, 2]], "c1": [[3]]})
+    assert (key.loose, key.settled) == ([], {"a1": [0, 1, 2], "c1": [3]})
