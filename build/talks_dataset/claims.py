@@ -413,10 +413,10 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                  articles_by_id: dict) -> tuple[list[dict], list[dict]]:
     # Claims repeat a few thousand distinct name sets, signatures and word sets: equal ones
     # share one object (hundreds of thousands of sets at scale otherwise).
-    shared: dict = {}
+    first_copies: dict = {}
 
     def one_of(value):
-        return shared.setdefault(value, value)
+        return first_copies.setdefault(value, value)
 
     names_by_claim: dict[str, frozenset] = {c["id"]: set() for c in claims}
     for link in links:
@@ -624,8 +624,8 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         profiles: dict[tuple, list[dict]] = {}
         for claim in topic_claims:
             profiles.setdefault((claim["topic"], signature[claim["id"]],
-                                 frozenset(names_by_claim[claim["id"]]),
-                                 frozenset(actors[claim["id"]])), []).append(claim)
+                                 names_by_claim[claim["id"]], actors[claim["id"]]),
+                                []).append(claim)
         profile_lists = list(profiles.values())
         by_name: dict[tuple, KeyProfiles] = {}   # key -> the profiles (indexes) that have it
         for index, members in enumerate(profile_lists):
@@ -676,7 +676,7 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         by_set: dict[tuple, list[dict]] = {}
         for claim in topic_claims:
             if len(words_of[claim["id"]]) >= MIN_SHARED_WORDS:
-                by_set.setdefault((claim["topic"], frozenset(words_of[claim["id"]])), []).append(claim)
+                by_set.setdefault((claim["topic"], words_of[claim["id"]]), []).append(claim)
         by_rarest_word: dict[tuple, list[frozenset]] = {}
         for topic, words in by_set:
             rarest = min(words, key=lambda w: (document_frequency[w], w))

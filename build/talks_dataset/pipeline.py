@@ -48,8 +48,8 @@ class Article:
 # Extraction stages, in order. Each is a module with TABLES (schema.Table specs), VIEWS
 # (schema.View), READS (the earlier tables it reads) and extract(articles, tables) ->
 # {table name: rows} (or a generator of such batches, see stage_batches); `tables` holds the
-# rows of the stages before it that it READS, so later stages can link to earlier ones
-# (quotes to people, ...).
+# rows of earlier stages that it or a later stage READS (the rest are dropped once written,
+# release_unread), so later stages can link to earlier ones (quotes to people, ...).
 def extraction_stages() -> list:
     from . import claims, people, places
     return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)

@@ -84,6 +84,7 @@ def is_demonym(text: str) -> bool:
     key = gazetteer.name_key(text)
     return key in demonyms() or (key.endswith("s") and key[:-1] in demonyms())
 
+
 READS = ("people",)   # earlier tables extract() reads (pipeline.release_unread)
 TABLES = [
     Table("places", {
