@@ -180,6 +180,8 @@ def test_background_returns_the_forked_result_or_raises_its_error():
 
     with pytest.raises(RuntimeError, match="exited with 3"):
         per_article.Background(die, "dedupe").result()
+    with pytest.raises(RuntimeError, match="dedupe's function does not pickle"):
+        per_article.Background(lambda: (lambda: None), "dedupe").result()
     sleeper = per_article.Background(lambda: time.sleep(60))
     sleeper.close()   # a failure elsewhere: the child is stopped, not waited for
     assert not sleeper._process.is_alive()

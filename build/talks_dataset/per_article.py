@@ -262,7 +262,9 @@ def _send_result(function: Callable, send) -> None:
     try:
         send.send(answer)
     except Exception as error:   # the result, or the exception, does not pickle
-        send.send((False, RuntimeError(f"{answer[1]!r}: {error!r}")))
+        # named by its type: the repr of a large result would be the whole of it
+        send.send((False, RuntimeError(f"{multiprocessing.current_process().name}'s "
+                                       f"{type(answer[1]).__name__} does not pickle: {error!r}")))
     send.close()
 
 
