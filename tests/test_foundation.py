@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -447,8 +447,8 @@ def test_release_unread_keeps_the_tables_the_stages_left_read():
     assert tables == {}
 
 
-class AskedTables(Mapping):
-    """A live view of a build's tables that notes every table name asked for."""
+class AskedTables(MutableMapping):
+    """A stage's dict of tables that notes every table name asked for."""
 
     def __init__(self, tables: dict, asked: set):
         self.tables, self.asked = tables, asked
@@ -456,6 +456,12 @@ class AskedTables(Mapping):
     def __getitem__(self, name):
         self.asked.add(name)
         return self.tables[name]
+
+    def __setitem__(self, name, rows):
+        self.tables[name] = rows
+
+    def __delitem__(self, name):
+        del self.tables[name]
 
     def __iter__(self):
         return iter(self.tables)
@@ -470,11 +476,23 @@ def test_each_stage_reads_the_earlier_tables_it_declares_and_no_others(build_fol
     # would silently find nothing
     stages = pipeline.extraction_stages()
     asked: dict[str, set] = {}
+    given: dict[str, AskedTables] = {}
+    given_names: dict[str, set] = {}
     for stage in stages:
         def watched(articles, tables, stage=stage, extract=stage.extract):
-            return extract(articles, AskedTables(
-                tables, asked.setdefault(pipeline.stage_name(stage), set())))
+            name = pipeline.stage_name(stage)
+            given[name] = AskedTables(tables, asked.setdefault(name, set()))
+            given_names[name] = set(tables)
+            return extract(articles, given[name])
         monkeypatch.setattr(stage, "extract", watched)
     result, db = build_folder({"good.txt": GOOD})
     assert db["claims"].count and db["place_spans"].count and not result.issues
+    # each stage is given its own dict of exactly the earlier tables it declares (people,
+    # the first, reads the core table outlets) ...
+    assert given_names == {
+        "people": {"outlets"}, "places": {"people"},
+        "quotes and claims": {"outlets", "articles", "people", "mentions", "positions",
+                              "occupancies", "organizations", "places", "place_spans"}}
+    # ... which the claims stage empties once read, freeing those rows while it groups
+    assert given["quotes and claims"].tables == {}
     assert asked == {pipeline.stage_name(stage): set(stage.READS) for stage in stages}

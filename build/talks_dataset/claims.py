@@ -893,25 +893,32 @@ def extract(articles, tables) -> typing.Iterator[dict[str, list[dict]]]:
     mentions = quotes_stage.people_source(articles, tables)
     _, place_mentions = place_source(tables)
     outlets = {row["id"]: row["name"] for row in tables.get("outlets", [])}
-    found = per_article.map_articles(
-        "claims.statements", article_statements, articles,
-        inputs=[{"mentions": mentions.get(article.id, []),
-                 "places": place_mentions.get(article.id, []),
-                 "outlet": outlets.get(article.outlet)} for article in articles],
-        lookups={"organizations": quotes_stage.organization_index(tables)})
-    del mentions, place_mentions   # copies of earlier rows, not needed while claims are grouped
+    inputs = [{"mentions": mentions.get(article.id, []),
+               "places": place_mentions.get(article.id, []),
+               "outlet": outlets.get(article.outlet)} for article in articles]
+    del mentions, place_mentions
+    organizations = quotes_stage.organization_index(tables)
+    articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {
+        a.id: {"id": a.id, "file": a.file, "outlet": a.outlet, "duplicate_of": a.duplicate_of}
+        for a in articles}
+    # Everything this stage reads of the earlier tables is in its inputs now: dropping them
+    # (this stage's own dict, see pipeline) frees the mention, occupancy and place rows
+    # before the articles' quotes and claims are read in (hundreds of MiB at scale).
+    tables.clear()
+    found = per_article.map_articles("claims.statements", article_statements, articles,
+                                     inputs=inputs, lookups={"organizations": organizations})
+    del inputs
     quotes, claims, links, tokens_by_claim = [], [], [], {}
     for article_quotes, article_claims_found, article_links, words in found:
         quotes += article_quotes
         claims += article_claims_found
         links += article_links
         tokens_by_claim.update(words)
+    del found
     # Quotes and claim links are final: written while claims are grouped (which sets each
     # claim's claim_group).
     yield {"quotes": quotes, "claim_links": links}
-    articles_by_id = {row["id"]: row for row in tables.get("articles", [])} or {
-        a.id: {"id": a.id, "file": a.file, "outlet": a.outlet, "duplicate_of": a.duplicate_of}
-        for a in articles}
+    del quotes
     groups, distinctive = group_claims(claims, links, tokens_by_claim, articles_by_id)
     conflicts = contradictions(claims, groups, links, articles_by_id, distinctive,
                                tokens_by_claim)

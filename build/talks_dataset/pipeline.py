@@ -47,9 +47,11 @@ class Article:
 
 # Extraction stages, in order. Each is a module with TABLES (schema.Table specs), VIEWS
 # (schema.View), READS (the earlier tables it reads) and extract(articles, tables) ->
-# {table name: rows} (or a generator of such batches, see stage_batches); `tables` holds the
-# rows of earlier stages that it or a later stage READS (the rest are dropped once written,
-# release_unread), so later stages can link to earlier ones (quotes to people, ...).
+# {table name: rows} (or a generator of such batches, see stage_batches); `tables` is the
+# stage's own dict of the earlier tables it READS, so later stages can link to earlier ones
+# (quotes to people, ...). The build keeps only the rows a stage still to run READS
+# (release_unread), so a stage that drops a table from its dict once it has read it frees
+# those rows while it goes on (the claims stage, before its claims are grouped).
 def extraction_stages() -> list:
     from . import claims, people, places
     return [people, places, claims]   # claims: quotes and claims (quotes.py, claims.py)
@@ -337,7 +339,11 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 for position, stage in enumerate(stages):
                     name = stage_name(stage)
                     progress(f"extracting: {name}")
-                    batches = stage_batches(stage, articles, tables)
+                    readable = {table: tables[table] for table in stage.READS
+                                if table in tables}
+                    release_unread(tables, stages[position + 1:])
+                    batches = stage_batches(stage, articles, readable)
+                    del readable   # the stage's now: it may drop what it has read
                     while True:
                         try:
                             found = next(batches, None)
@@ -351,7 +357,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                         tables.update(found)
                         writer.write([spec for spec in stage.TABLES if spec.name in found],
                                      found)
-                        release_unread(tables, stages[position:])
+                        release_unread(tables, stages[position + 1:])
                     settle_heap()
                     result.lap(name)
                 tables["build_issues"] = [
