@@ -238,7 +238,7 @@ def strip_title_words(tokens: list[Token], i: int, j: int) -> int:
 
 # ---------------------------------------------------------------- titles
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)   # one per title a name is given: many at scale
 class Title:
     text: str                  # the title as stated, without country words ("Defense Minister")
     stated: str                # the whole phrase ("Russian Defense Minister")
@@ -252,7 +252,7 @@ class Title:
     rank: bool = False
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)   # one per name candidate: many at scale
 class Context:
     """What the words around one name say: titles and the country it serves."""
     titles: list[Title]
