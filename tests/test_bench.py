@@ -3,6 +3,7 @@ index that keeps people resolution near-linear, and the benchmark's markdown. No
 from __future__ import annotations
 
 import itertools
+import pickle
 import random
 
 from talks_dataset import names, nlp, synthetic
@@ -33,6 +34,30 @@ def test_synthetic_articles_build(build_folder, tmp_path):
     # a surname-only reference resolves to the person introduced with a full name
     assert db.execute("select count(*) from mentions where form = 'surname'").fetchone()[0] > 0
     assert db.execute("select max(articles) from events").fetchone()[0] >= 1
+
+
+def test_text_entities_read_as_the_rows_they_were_given():
+    text = "Karim Haddad met Elena Varga in Oslo."
+    rows = [["PERSON", 0, 12, "Karim Haddad"], ["PERSON", 17, 28, "Elena Varga"],
+            ["GPE", 32, 36, "Oslo"]]
+    entities = nlp.TextEntities(text, rows)
+    assert entities.rows is None   # held as labels and offsets
+    assert list(entities) == rows and entities == rows and len(entities) == 3
+    assert entities[-1] == ["GPE", 32, 36, "Oslo"] and entities[1:] == rows[1:]
+    for label, start, end, surface in entities:
+        assert text[start:end] == surface
+    try:
+        entities[3]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("an index past the end must raise IndexError")
+    assert pickle.loads(pickle.dumps(entities)) == rows
+    # a surface that is not its span of the text is kept as given
+    odd = [["PERSON", 0, 5, "Karim Haddad"]]
+    kept = nlp.TextEntities(text, odd)
+    assert kept.rows == odd and list(kept) == odd and kept[0] == odd[0]
+    assert list(nlp.TextEntities(text, [])) == []
 
 
 def test_parse_cache_streams_and_tokens_load_lazily(tmp_path, nlp_pipeline):

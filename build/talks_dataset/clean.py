@@ -23,7 +23,8 @@ from .ingest import SourceDocument
 DATA = Path(__file__).parent / "data"
 
 
-@dataclasses.dataclass
+# slots: a build holds every article's paragraphs, credits and furniture lines
+@dataclasses.dataclass(slots=True)
 class Segment:
     """A paragraph of the cleaned text; kind is body, caption or credit."""
     start: int
@@ -31,7 +32,7 @@ class Segment:
     kind: str
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Credit:
     role: str                  # byline | photo | contributor | editor
     name: str
@@ -41,7 +42,7 @@ class Credit:
     end: int | None = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class FurnitureLine:
     line: int                  # 1-based line number in the input file
     kind: str

@@ -39,7 +39,8 @@ class Article:
     outlet: str | None            # outlets.id
     duplicate_of: str | None      # articles.id of the original when this is a near-duplicate
     sentences: list[dict]         # rows of the sentences table
-    entities: list[list]          # [label, start, end, text] from the NLP stage
+    entities: "Sequence[list]"    # [label, start, end, text] from the NLP stage; in a build,
+                                  # nlp.TextEntities (spans of `text`)
     tokens: "Sequence[Sequence]"  # see nlp.doc_to_rows; in a build, nlp.LazyTokens (on disk)
     segments: list[clean.Segment]
     credits: list[clean.Credit]
@@ -272,6 +273,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
         else:
             cleaned[found.file] = found
             signatures[found.file] = signature
+    del read
 
     files = sorted(cleaned)
     ids = {file: stable_id(file=file, content_hash=ingest.content_hash(cleaned[file].text))
@@ -311,11 +313,13 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 duplicate_of=None,
                 sentences=sentence_rows(article_id, source.text, rows["sentences"],
                                         source.segments),
-                entities=rows["entities"], tokens=rows["tokens"], segments=source.segments,
+                entities=nlp.TextEntities(source.text, rows["entities"]),
+                tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
             if len(articles) % 100 == 0:
                 progress(f"parsed {len(articles):,}/{len(files):,} articles")
         result.duplicates = duplicates.result() if duplicates else find_duplicates()
+        signatures.clear()
         for article in articles:
             if article.file in result.duplicates:
                 article.duplicate_of = ids[result.duplicates[article.file][0]]
@@ -333,6 +337,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
             writer = load.Writer(temporary, specs, background=n_process > 1)
             try:
                 tables = article_rows(articles, cleaned, result.duplicates)
+                cleaned.clear()   # the articles hold what stages read of it (furniture is rows now)
                 core_now = [spec for spec in CORE_TABLES if spec.name in tables]
                 writer.write(core_now, tables)
                 release_unread(tables, stages)
