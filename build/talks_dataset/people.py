@@ -638,6 +638,15 @@ def extract(articles, tables):
                 "sentence": c.sentence["id"], "start": start, "end": end,
                 "text": c.article.text[start:end], "title": clean_title, "form": title.form,
                 "past": int(title.past)})
+    # Nothing below reads a candidate: freed now, not at the stage's end, so the rows still
+    # to come reuse their memory (every name candidate of the corpus: hundreds of MiB at
+    # scale). A candidate and its group refer to each other, and the build collects cycles
+    # only between stages (pipeline.settle_heap): the links are cut first.
+    for c in mentions_found:
+        if c.group is not None:
+            c.group.candidates.clear()
+            c.group = None
+    del mentions_found, members_of, roots
     # ---------------------------------------------------------------- events rows
     event_rows, event_article_rows = [], []
     event_id_of = {}
