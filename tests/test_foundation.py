@@ -436,6 +436,30 @@ def test_a_failed_background_writer_fails_the_build_naming_its_tables(build_fold
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
+def test_text_sentences_read_as_the_rows_they_were_given():
+    text = "Talks began. They ended late."
+    rows = pipeline.sentence_rows("a1", text, [[0, 12], [13, 29]],
+                                  [clean.Segment(0, 12, "body"), clean.Segment(13, 29, "caption")])
+    sentences = pipeline.TextSentences(text, rows)
+    assert sentences.given is None   # held as ids, offsets and kinds
+    assert list(sentences) == rows and sentences == rows and len(sentences) == 2
+    assert sentences[-1] == {"id": rows[1]["id"], "article": "a1", "index": 1, "start": 13,
+                             "end": 29, "kind": "caption", "text": "They ended late."}
+    # an article's rows are the same objects each time it is read (stages key by them) ...
+    assert sentences[0] is sentences[0] and next(iter(sentences)) is sentences[0]
+    # ... until more than RECENT other articles were read since
+    others = [pipeline.TextSentences(text, rows) for _ in range(pipeline.TextSentences.RECENT)]
+    first = sentences[0]
+    for other in others:
+        other[0]
+    assert sentences[0] is not first and sentences[0] == first
+    # rows of another form are kept as given
+    odd = [dict(rows[0], text="something else")]
+    kept = pipeline.TextSentences(text, odd)
+    assert kept.given is odd and list(kept) == odd and len(kept) == 1
+    assert list(pipeline.TextSentences(text, [])) == []
+
+
 def test_release_unread_keeps_the_tables_the_stages_left_read():
     tables = {"articles": [{"id": "a"}], "furniture": [{"id": "f"}], "mentions": [{"id": "m"}]}
     stages = [SimpleNamespace(READS=("mentions",)), SimpleNamespace(READS=("articles",))]

@@ -283,10 +283,10 @@ def find_candidates(article, placelike) -> list[Candidate]:
 def article_candidates(article, inputs, placelike) -> list[Candidate]:
     """find_candidates as plain records, for per_article (cached, parallel): the article
     becomes None and each sentence its index in article.sentences (see attach_candidates)."""
-    position = {id(sentence): index for index, sentence in enumerate(article.sentences)}
+    position = {sentence["id"]: index for index, sentence in enumerate(article.sentences)}
     found = find_candidates(article, placelike)
     for c in found:   # fresh objects: changed in place (a copy each costs seconds at scale)
-        c.article, c.sentence = None, position[id(c.sentence)]
+        c.article, c.sentence = None, position[c.sentence["id"]]
     return found
 
 

@@ -6,6 +6,9 @@ so a failed or interrupted build never replaces a good database with a broken on
 """
 from __future__ import annotations
 
+import array
+import collections
+import collections.abc
 import contextlib
 import dataclasses
 import functools
@@ -13,6 +16,7 @@ import gc
 import hashlib
 import inspect
 import os
+import sys
 import tempfile
 import time
 from json.encoder import encode_basestring_ascii as _json_string
@@ -38,7 +42,7 @@ class Article:
     dateline: str | None
     outlet: str | None            # outlets.id
     duplicate_of: str | None      # articles.id of the original when this is a near-duplicate
-    sentences: list[dict]         # rows of the sentences table
+    sentences: "Sequence[dict]"   # rows of the sentences table; in a build, TextSentences
     entities: "Sequence[list]"    # [label, start, end, text] from the NLP stage; in a build,
                                   # nlp.TextEntities (spans of `text`)
     tokens: "Sequence[Sequence]"  # see nlp.doc_to_rows; in a build, nlp.LazyTokens (on disk)
@@ -172,6 +176,69 @@ def article_rows(articles: list[Article], cleaned: dict[str, clean.CleanArticle]
                 "article": article.id, **dataclasses.asdict(credit)})
     tables["outlets"] = sorted(outlets.values(), key=lambda row: row["id"])
     return tables
+
+
+class TextSentences(collections.abc.Sequence):
+    """An article's rows of the sentences table, held as ids, offsets and kinds.
+
+    A build holds every article's sentences through all its stages (a third of a million at
+    10,000 articles); as dicts, each with its own copy of its text, they took about 540 bytes
+    each, held so about 120. Rows are made when read, and the last few articles' rows are kept
+    (LRU), so a stage working on an article sees the same row objects each time it reads them.
+    Rows that are not of this form (never from sentence_rows) are kept as given."""
+    __slots__ = ("text", "article", "ids", "offsets", "kinds", "given")
+    _recent: "collections.OrderedDict[int, tuple]" = collections.OrderedDict()
+    RECENT = 8
+
+    def __init__(self, text: str, rows: list[dict]):
+        self.text, self.given = text, None
+        article = rows[0]["article"] if rows else None
+        if any(row.keys() != SENTENCE_COLUMNS or row["index"] != index
+               or row["article"] != article or row["text"] != text[row["start"]:row["end"]]
+               for index, row in enumerate(rows)):
+            self.given = rows
+            return
+        self.article = article
+        self.ids = [row["id"] for row in rows]
+        self.offsets = array.array("q", [offset for row in rows
+                                         for offset in (row["start"], row["end"])])
+        self.kinds = tuple(sys.intern(row["kind"]) for row in rows)
+
+    def rows(self) -> list[dict]:
+        if self.given is not None:
+            return self.given
+        recent = TextSentences._recent
+        found = recent.get(id(self))   # the entry holds self: its id is not reused meanwhile
+        if found is not None:
+            recent.move_to_end(id(self))
+            return found[1]
+        rows = []
+        for index, (sentence_id, kind) in enumerate(zip(self.ids, self.kinds)):
+            start, end = self.offsets[2 * index], self.offsets[2 * index + 1]
+            rows.append({"id": sentence_id, "article": self.article, "index": index,
+                         "start": start, "end": end, "kind": kind,
+                         "text": self.text[start:end]})
+        recent[id(self)] = (self, rows)
+        if len(recent) > self.RECENT:
+            recent.popitem(last=False)
+        return rows
+
+    def __getitem__(self, index):
+        return self.rows()[index]
+
+    def __len__(self) -> int:
+        return len(self.given if self.given is not None else self.ids)
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+SENTENCE_COLUMNS = {"id", "article", "index", "start", "end", "kind", "text"}
 
 
 def sentence_rows(article_id: str, text: str, spans: list[list[int]],
@@ -311,8 +378,8 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 dateline=source.dateline,
                 outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
                 duplicate_of=None,
-                sentences=sentence_rows(article_id, source.text, rows["sentences"],
-                                        source.segments),
+                sentences=TextSentences(source.text, sentence_rows(
+                    article_id, source.text, rows["sentences"], source.segments)),
                 entities=nlp.TextEntities(source.text, rows["entities"]),
                 tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
