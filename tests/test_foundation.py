@@ -339,7 +339,7 @@ def test_interrupted_build_leaves_previous_database(build_folder, monkeypatch, t
 
 def test_stages_are_pure_over_literal_rows():
     segments = [clean.Segment(0, 10, "body")]
-    rows = pipeline.sentence_rows("art", "Hi there. Bye.", [[0, 9], [10, 14]], segments)
+    rows = list(pipeline.TextSentences("art", "Hi there. Bye.", [[0, 9], [10, 14]], segments))
     assert [(r["index"], r["text"], r["kind"]) for r in rows] == [
         (0, "Hi there.", "body"), (1, "Bye.", "body")]
     assert rows[0]["id"] == pipeline.stable_id(article="art", start=0, end=9)
@@ -436,28 +436,26 @@ def test_a_failed_background_writer_fails_the_build_naming_its_tables(build_fold
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
-def test_text_sentences_read_as_the_rows_they_were_given():
+def test_text_sentences_read_as_rows_of_the_sentences_table():
     text = "Talks began. They ended late."
-    rows = pipeline.sentence_rows("a1", text, [[0, 12], [13, 29]],
-                                  [clean.Segment(0, 12, "body"), clean.Segment(13, 29, "caption")])
-    sentences = pipeline.TextSentences(text, rows)
-    assert sentences.given is None   # held as ids, offsets and kinds
-    assert list(sentences) == rows and sentences == rows and len(sentences) == 2
-    assert sentences[-1] == {"id": rows[1]["id"], "article": "a1", "index": 1, "start": 13,
-                             "end": 29, "kind": "caption", "text": "They ended late."}
+    sentences = pipeline.TextSentences(
+        "a1", text, [[0, 12], [13, 29]],
+        [clean.Segment(0, 12, "body"), clean.Segment(13, 29, "caption")])
+    assert list(sentences) == sentences and len(sentences) == 2
+    assert sentences[-1] == {"id": pipeline.stable_id(article="a1", start=13, end=29),
+                             "article": "a1", "index": 1, "start": 13, "end": 29,
+                             "kind": "caption", "text": "They ended late."}
+    assert sentences[0]["kind"] == "body" and sentences[0]["text"] == "Talks began."
     # an article's rows are the same objects each time it is read (stages key by them) ...
     assert sentences[0] is sentences[0] and next(iter(sentences)) is sentences[0]
     # ... until more than RECENT other articles were read since
-    others = [pipeline.TextSentences(text, rows) for _ in range(pipeline.TextSentences.RECENT)]
+    others = [pipeline.TextSentences("a2", text, [[0, 12]], [])
+              for _ in range(pipeline.TextSentences.RECENT)]
     first = sentences[0]
     for other in others:
-        other[0]
+        assert other[0]["kind"] == "body"   # outside every paragraph: body
     assert sentences[0] is not first and sentences[0] == first
-    # rows of another form are kept as given
-    odd = [dict(rows[0], text="something else")]
-    kept = pipeline.TextSentences(text, odd)
-    assert kept.given is odd and list(kept) == odd and len(kept) == 1
-    assert list(pipeline.TextSentences(text, [])) == []
+    assert list(pipeline.TextSentences("a3", text, [], [])) == []
 
 
 def test_release_unread_keeps_the_tables_the_stages_left_read():

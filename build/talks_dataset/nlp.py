@@ -217,15 +217,12 @@ class TextEntities(Sequence):
 
     A build holds every article's entities through all its stages (half a million at 10,000
     articles): as lists with their own copy of each surface they took about 400 bytes each,
-    as a shared label and two offsets about 24. Rows are made when read; an entity whose
-    surface is not its span of the text (never from spaCy) keeps its row as given."""
-    __slots__ = ("text", "labels", "offsets", "rows")
+    as a shared label and two offsets about 24. Rows are made when read; an entity's text is
+    its span of the article's text (spaCy's `ent.text` of a parse of that very text)."""
+    __slots__ = ("text", "labels", "offsets")
 
     def __init__(self, text: str, rows: list[list]):
-        self.text, self.rows = text, None
-        if any(text[start:end] != surface for _, start, end, surface in rows):
-            self.rows = [list(row) for row in rows]
-            return
+        self.text = text
         self.labels = tuple(sys.intern(label) for label, _, _, _ in rows)
         self.offsets = array.array("q", [offset for _, start, end, _ in rows
                                          for offset in (start, end)])
@@ -235,8 +232,6 @@ class TextEntities(Sequence):
         return [self.labels[index], start, end, self.text[start:end]]
 
     def __getitem__(self, index):
-        if self.rows is not None:
-            return self.rows[index]
         if isinstance(index, slice):
             return [self._row(i) for i in range(*index.indices(len(self.labels)))]
         if index < 0:
@@ -246,11 +241,9 @@ class TextEntities(Sequence):
         return self._row(index)
 
     def __len__(self) -> int:
-        return len(self.rows if self.rows is not None else self.labels)
+        return len(self.labels)
 
     def __iter__(self):
-        if self.rows is not None:
-            return iter(self.rows)
         return (self._row(index) for index in range(len(self.labels)))
 
     def __eq__(self, other) -> bool:

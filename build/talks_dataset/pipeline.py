@@ -184,29 +184,21 @@ class TextSentences(collections.abc.Sequence):
     A build holds every article's sentences through all its stages (a third of a million at
     10,000 articles); as dicts, each with its own copy of its text, they took about 540 bytes
     each, held so about 120. Rows are made when read, and the last few articles' rows are kept
-    (LRU), so a stage working on an article sees the same row objects each time it reads them.
-    Rows that are not of this form (never from sentence_rows) are kept as given."""
-    __slots__ = ("text", "article", "ids", "offsets", "kinds", "given")
+    (LRU), so a stage working on an article sees the same row objects each time it reads them."""
+    __slots__ = ("article", "text", "ids", "offsets", "kinds")
     _recent: "collections.OrderedDict[int, tuple]" = collections.OrderedDict()
     RECENT = 8
 
-    def __init__(self, text: str, rows: list[dict]):
-        self.text, self.given = text, None
-        article = rows[0]["article"] if rows else None
-        if any(row.keys() != SENTENCE_COLUMNS or row["index"] != index
-               or row["article"] != article or row["text"] != text[row["start"]:row["end"]]
-               for index, row in enumerate(rows)):
-            self.given = rows
-            return
-        self.article = article
-        self.ids = [row["id"] for row in rows]
-        self.offsets = array.array("q", [offset for row in rows
-                                         for offset in (row["start"], row["end"])])
-        self.kinds = tuple(sys.intern(row["kind"]) for row in rows)
+    def __init__(self, article_id: str, text: str, spans: list[list[int]],
+                 segments: list[clean.Segment]):
+        self.article, self.text = article_id, text
+        self.ids = [stable_id(article=article_id, start=start, end=end) for start, end in spans]
+        self.offsets = array.array("q", [offset for span in spans for offset in span])
+        # a sentence's kind is its paragraph's (body, caption, credit)
+        self.kinds = tuple(sys.intern(next((s.kind for s in segments if s.start <= start < s.end),
+                                           "body")) for start, _ in spans)
 
     def rows(self) -> list[dict]:
-        if self.given is not None:
-            return self.given
         recent = TextSentences._recent
         found = recent.get(id(self))   # the entry holds self: its id is not reused meanwhile
         if found is not None:
@@ -227,7 +219,7 @@ class TextSentences(collections.abc.Sequence):
         return self.rows()[index]
 
     def __len__(self) -> int:
-        return len(self.given if self.given is not None else self.ids)
+        return len(self.ids)
 
     def __iter__(self):
         return iter(self.rows())
@@ -236,20 +228,6 @@ class TextSentences(collections.abc.Sequence):
         return list(self) == list(other)
 
     __hash__ = None
-
-
-SENTENCE_COLUMNS = {"id", "article", "index", "start", "end", "kind", "text"}
-
-
-def sentence_rows(article_id: str, text: str, spans: list[list[int]],
-                  segments: list[clean.Segment]) -> list[dict]:
-    rows = []
-    for index, (start, end) in enumerate(spans):
-        kind = next((s.kind for s in segments if s.start <= start < s.end), "body")
-        rows.append({"id": stable_id(article=article_id, start=start, end=end),
-                     "article": article_id, "index": index, "start": start, "end": end,
-                     "kind": kind, "text": text[start:end]})
-    return rows
 
 
 def build(input_dir: Path, db_path: Path, model: str = nlp.DEFAULT_MODEL,
@@ -378,8 +356,8 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                 dateline=source.dateline,
                 outlet=outlet_row(source.outlet)["id"] if source.outlet else None,
                 duplicate_of=None,
-                sentences=TextSentences(source.text, sentence_rows(
-                    article_id, source.text, rows["sentences"], source.segments)),
+                sentences=TextSentences(article_id, source.text, rows["sentences"],
+                                        source.segments),
                 entities=nlp.TextEntities(source.text, rows["entities"]),
                 tokens=rows["tokens"], segments=source.segments,
                 credits=source.credits))
