@@ -545,10 +545,6 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         return one_component(left) and one_component(right) and \
             find(left[0]["id"]) == find(right[0]["id"])
 
-    def consider(a: dict, b: dict) -> None:
-        if a["article"] != b["article"] and find(a["id"]) != find(b["id"]) and joins(a, b):
-            union(a, b)
-
     def connect(left: list[dict], right: list[dict]) -> None:
         """Join every pair of left x right from different articles, in linear time: each
         article's claims join two claims of other articles on the other side, which gives
@@ -581,10 +577,13 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         if joined(left, right):
             return
         if len(left) * len(right) <= PAIRWISE:
-            for a in left:
-                for b in right:
-                    if a is not b:
-                        consider(a, b)
+            # alike() and same_fact() hold for every pair here (see above) and joins() is
+            # symmetric: a block against itself compares each pair once
+            for position, a in enumerate(left):
+                for b in (left[position + 1:] if left is right else right):
+                    if a["article"] != b["article"] and find(a["id"]) != find(b["id"]) and \
+                            (not actors_differ(a, b) or verbatim(a, b)):
+                        union(a, b)
             return
         by_actor = []
         for side in (left, right):
@@ -627,9 +626,13 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                                  names_by_claim[claim["id"]], actors[claim["id"]]),
                                 []).append(claim)
         profile_lists = list(profiles.values())
+        # what alike() reads of a profile (one topic here): most profiles sharing a key share
+        # fewer than MIN_SHARED_WORDS words, and are passed over on that alone
+        profile_words = [words_of[members[0]["id"]] for members in profile_lists]
         by_name: dict[tuple, KeyProfiles] = {}   # key -> the profiles (indexes) that have it
         for index, members in enumerate(profile_lists):
             b = members[0]
+            b_words, b_signature = profile_words[index], signature[b["id"]]
             mine = index % parts == part
             # earlier profiles sharing a key: loose ones, and settled ones by component
             loose: list[int] = []
@@ -656,9 +659,13 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
                             break
                         checked = len(made)
                     other = profile_lists[other_index]
+                    a = other[0]
+                    # joins() and the near-verbatim exception below both need alike(a, b)
+                    if len(profile_words[other_index] & b_words) < MIN_SHARED_WORDS and \
+                            signature[a["id"]] != b_signature:
+                        continue
                     if joined(other, members):
                         continue
-                    a = other[0]
                     if joins(a, b, near_verbatim=False):
                         connect(other, members)
                     elif actors_differ(a, b) and len(other) * len(members) <= PAIRWISE \
