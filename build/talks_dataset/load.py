@@ -2,8 +2,8 @@
 
 Creates every declared table with sqlite-utils (so an empty result is still a table), inserts
 each stage's rows in one transaction and indexes them (an index on every foreign key and every
-declared index, FTS), optionally in a forked process while the next stage runs (`Writer`), then
-finalizes: views, ANALYZE.
+declared index, FTS) and analyzes them (ANALYZE), optionally in a forked process while the next
+stage runs (`Writer`), then finalizes: views.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import sqlite_utils
 
 from . import per_article
 from .schema import Table, View
+
+INSERT_CACHE_KIB = 64 * 1024   # page cache of a writer (SQLite's default is 2 MiB)
 
 
 def create_tables(db: sqlite_utils.Database, specs: list[Table]) -> None:
@@ -50,13 +52,24 @@ def insert_rows(db: sqlite_utils.Database, spec: Table, rows: list[dict]) -> Non
 
 
 def index_table(db: sqlite_utils.Database, spec: Table) -> None:
-    """An index on every foreign key and every declared index of one table, and its FTS."""
+    """An index on every foreign key and every declared index of one table, and its FTS;
+    then ANALYZE of the table and its FTS tables (each table is written once, so its
+    statistics are final: analyzed here, by the writer, not all at once at the end)."""
     table = db[spec.name]
     wanted = [tuple([column]) for column, _, _ in spec.foreign_keys] + list(spec.indexes)
     for columns in dict.fromkeys(wanted):
         table.create_index(list(columns), if_not_exists=True)
     if spec.fts:
         table.enable_fts(list(spec.fts), create_triggers=False, replace=True)
+    for name in [spec.name, *fts_tables(db, spec)]:
+        db.analyze(name)
+
+
+def fts_tables(db: sqlite_utils.Database, spec: Table) -> list[str]:
+    """The tables behind a table's FTS index (its shadow tables), which ANALYZE covers too."""
+    if not spec.fts:
+        return []
+    return [name for name in db.table_names() if name.startswith(f"{spec.name}_fts_")]
 
 
 def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -> None:
@@ -65,6 +78,9 @@ def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -
     try:
         db.execute("pragma journal_mode = off")  # a temporary file: a crash discards it anyway
         db.execute("pragma synchronous = off")
+        # Ids are hashes: rows reach each table's primary-key index in random order, and with
+        # SQLite's default 2 MiB page cache most inserts wait on pages evicted and read back.
+        db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
         with db.conn:
             for spec in specs:
                 rows = tables.get(spec.name) or []
@@ -83,7 +99,7 @@ class Writer:
     each call forks a process that does it (the rows reach it by fork, not pickled) while this
     process runs the next stage: the corpus-level steps of a stage use one core, the writer the
     other. Writers take turns on a lock. `finish(views)` waits for them (a failed writer fails
-    the build), then adds the views and ANALYZE; it returns rows per table."""
+    the build), then adds the views; it returns rows per table."""
 
     def __init__(self, path: Path, specs: list[Table], background: bool = False):
         self.path, self.specs, self.background = Path(path), list(specs), background
@@ -132,7 +148,6 @@ class Writer:
         try:
             for view in views:
                 db.create_view(view.name, view.sql.strip(), replace=True)
-            db.analyze()
             counts = {spec.name: db[spec.name].count for spec in self.specs}
             db.execute("pragma journal_mode = delete")
         finally:
