@@ -161,7 +161,9 @@ PERSON_NAME = re.compile(r"^[A-Z][\w’'.-]+(?:\s+(?:[A-Z][\w’'.-]+|al|el|bin|
 @dataclasses.dataclass(slots=True)
 class Candidate:
     article: object
-    sentence: dict
+    # the sentence's row while found; its index in article.sentences in the cache; its id once
+    # attached (attach_candidates): all resolution reads of it
+    sentence: "dict | int | str"
     start: int
     end: int
     text: str
@@ -292,9 +294,12 @@ def article_candidates(article, inputs, placelike) -> list[Candidate]:
 
 def attach_candidates(article, found: list[Candidate]) -> list[Candidate]:
     """article_candidates' records back on their article (in place: they come fresh from
-    the cache or a worker)."""
+    the cache or a worker), each with its sentence's id: the build holds every candidate
+    while it resolves them, and a sentence row each (made when read, see
+    pipeline.TextSentences) kept a third of a million rows alive at scale."""
+    sentences = article.sentences
     for c in found:
-        c.article, c.sentence = article, article.sentences[c.sentence]
+        c.article, c.sentence = article, sentences[c.sentence]["id"]
     return found
 
 
@@ -392,7 +397,7 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
             local = local_of[surname]
             if len(local) > 1:
                 others = [g for g in local
-                          if not any(x.sentence["id"] == c.sentence["id"] for x in g.candidates)]
+                          if not any(x.sentence == c.sentence for x in g.candidates)]
                 local = others or local
             if local:
                 c.group = min(local, key=lambda g: g.candidates[0].start)
@@ -555,7 +560,7 @@ def extract(articles, tables):
             continue
         mention_rows.append({
             "id": stable_id(article=c.article.id, start=c.start, end=c.end),
-            "person": person_id, "article": c.article.id, "sentence": c.sentence["id"],
+            "person": person_id, "article": c.article.id, "sentence": c.sentence,
             "start": c.start, "end": c.end, "text": c.text,
             "form": "credit" if c.credit_role else "full" if c.full else "surname",
             "resolved_by": c.resolved_by})
@@ -635,7 +640,7 @@ def extract(articles, tables):
                 "id": stable_id(person=person_id, position=position_id, article=c.article.id,
                                 start=start, end=end),
                 "person": person_id, "position": position_id, "article": c.article.id,
-                "sentence": c.sentence["id"], "start": start, "end": end,
+                "sentence": c.sentence, "start": start, "end": end,
                 "text": c.article.text[start:end], "title": clean_title, "form": title.form,
                 "past": int(title.past)})
     # Nothing below reads a candidate: freed now, not at the stage's end, so the rows still
