@@ -180,7 +180,7 @@ def test_date_contradictions_are_one_row_per_other_date_against_the_most_reporte
                 for name in "ABCDE"}
     groups = [{"id": "g", "contradictions": 0}]
     words = {row["id"]: claims.ClaimWords("withdrawal", None) for row in rows}
-    found = claims.contradictions(rows, groups, [], articles, [], words)
+    found = claims.contradictions(rows, groups, claims.claim_names(rows, [], words), articles, [])
     assert [(row["kind"], row["claim"], row["other_claim"], row["detail"]) for row in found] == [
         ("date", "a", "c", "on 2031-03-02 (2031-03-02) vs on 2031-02-27 (2031-02-27)"),
         ("date", "a", "d", "on 2031-03-02 (2031-03-02) vs on 2031-03-01 (2031-03-01)"),
@@ -221,7 +221,8 @@ def test_grouping_in_worker_processes_gives_the_groups_of_one_process(monkeypatc
         fresh = [dict(row) for row in rows]
         tokens = {id_: claims.ClaimWords(signature, None) for id_, signature in words.items()}
         with per_article.configure(processes=processes):
-            groups, _ = claims.group_claims(fresh, links, tokens, articles)
+            groups, _ = claims.group_claims(fresh, claims.claim_names(fresh, links, tokens),
+                                            tokens, articles)
         return {row["id"]: row["claim_group"] for row in fresh}, groups
 
     monkeypatch.setattr(claims, "PARALLEL_CLAIMS", 0)

@@ -409,20 +409,70 @@ class KeyProfiles:
             by_root.setdefault(root, []).append(indexes)
 
 
-def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
+class ClaimNames(typing.NamedTuple):
+    """What grouping and contradictions read of the claim links, by claim id: the names a
+    claim links (`names`), the people it is about, its speaker aside (`actors`), and the places
+    and organizations named just after its trigger word (`about`, contradictions only)."""
+    names: dict[str, frozenset]
+    actors: dict[str, frozenset]
+    about: dict[str, frozenset]
+
+
+def claim_names(claims: list[dict], links: list[dict], tokens_by_claim: dict) -> ClaimNames:
+    """The claims' ClaimNames from their links: once they are made, the link rows (about
+    two per claim, written to the database meanwhile) need not be kept while claims are
+    grouped."""
+    # Claims repeat a few thousand distinct name sets: equal ones share one object
+    # (hundreds of thousands of sets at scale otherwise). A claim's links are consecutive
+    # (made claim by claim), so its sets are made a run of links at a time, not a set per
+    # claim of the corpus at once; a claim whose links are not is still right (runs merge).
+    first_copies: dict = {}
+    claim_of = {c["id"]: c for c in claims}
+    names: dict[str, frozenset] = dict.fromkeys(claim_of, frozenset())
+    actors: dict[str, frozenset] = dict.fromkeys(claim_of, frozenset())
+    about: dict[str, frozenset] = {}
+
+    def merge(found: dict, claim_id: str, run: set) -> None:
+        merged = found.get(claim_id, frozenset()) | run
+        found[claim_id] = first_copies.setdefault(merged, merged)
+
+    for claim_id, run in itertools.groupby(links, key=lambda link: link["claim"]):
+        claim = claim_of[claim_id]
+        run_names, run_actors, run_about = set(), set(), set()
+        trigger = None
+        for link in run:
+            key = _key(link["label"])
+            run_names.add(key)
+            # "Temirov is expected to visit Turkey" and "Aydin is expected to visit Russia"
+            # are two facts; "Orlov said X" and "Petrov said X" may be one
+            if link["kind"] == "person" and (link.get("person") is None
+                                             or link["person"] != claim.get("person")):
+                run_actors.add(key)
+            # the place or organization a topical claim is about: named after its trigger
+            # word ("withdrew its forces from X", "a military presence in ... X")
+            if link["kind"] in ("place", "organization"):
+                if trigger is None:
+                    trigger = (_words(tokens_by_claim[claim_id], claim).trigger,)
+                if trigger[0] is not None and \
+                        trigger[0] <= link["start"] <= trigger[0] + FOCUS_CHARS:
+                    run_about.add(key)
+        merge(names, claim_id, run_names)
+        merge(actors, claim_id, run_actors)
+        if run_about:
+            merge(about, claim_id, run_about)
+    return ClaimNames(names, actors, about)
+
+
+def group_claims(claims: list[dict], claim_names_: ClaimNames, tokens_by_claim: dict,
                  articles_by_id: dict) -> tuple[list[dict], list[dict]]:
-    # Claims repeat a few thousand distinct name sets, signatures and word sets: equal ones
-    # share one object (hundreds of thousands of sets at scale otherwise).
+    # Claims repeat a few thousand distinct signatures and word sets: equal ones share one
+    # object (hundreds of thousands of sets at scale otherwise).
     first_copies: dict = {}
 
     def one_of(value):
         return first_copies.setdefault(value, value)
 
-    names_by_claim: dict[str, frozenset] = {c["id"]: set() for c in claims}
-    for link in links:
-        names_by_claim[link["claim"]].add(_key(link["label"]))
-    for claim_id, names in names_by_claim.items():
-        names_by_claim[claim_id] = one_of(frozenset(names))
+    names_by_claim = claim_names_.names
     frequency: dict[str, int] = {}
     for names in names_by_claim.values():
         for name in names:
@@ -447,17 +497,7 @@ def group_claims(claims: list[dict], links: list[dict], tokens_by_claim: dict,
         return x
 
     distinctive = set(distinctive_names(frequency, total))
-    # the people a claim is about, its speaker aside ("Temirov is expected to visit Turkey"
-    # and "Aydin is expected to visit Russia" are two facts; "Orlov said X" and "Petrov said
-    # X" may be one)
-    speaker_of = {c["id"]: c.get("person") for c in claims}
-    actors: dict[str, frozenset] = {c["id"]: set() for c in claims}
-    for link in links:
-        if link["kind"] == "person" and (link.get("person") is None
-                                         or link["person"] != speaker_of[link["claim"]]):
-            actors[link["claim"]].add(_key(link["label"]))
-    for claim_id, names in actors.items():
-        actors[claim_id] = one_of(frozenset(names))
+    actors = claim_names_.actors   # the people a claim is about, its speaker aside
     words_of_signature = {text: frozenset(text.split()) for text in set(signature.values())}
     words_of = {claim_id: words_of_signature[text] for claim_id, text in signature.items()}
 
@@ -790,22 +830,13 @@ def _trigger_matchers(topic_name: str) -> tuple[frozenset, tuple[re.Pattern, ...
             tuple(re.compile(rf"\b{re.escape(phrase)}\b") for phrase in topic.get("phrases", [])))
 
 
-def contradictions(claims: list[dict], groups: list[dict], links: list[dict],
-                   articles_by_id: dict, distinctive: list[str],
-                   tokens_by_claim: dict) -> list[dict]:
+def contradictions(claims: list[dict], groups: list[dict], claim_names_: ClaimNames,
+                   articles_by_id: dict, distinctive: list[str]) -> list[dict]:
     topics = claim_topics()["topics"]
     by_group: dict[str, list[dict]] = {}
     for claim in claims:
         by_group.setdefault(claim["claim_group"], []).append(claim)
-    # The place or organization a topical claim is about: named after its trigger word
-    # ("withdrew its forces from X", "a military presence in ... X").
-    triggers = {c["id"]: _words(tokens_by_claim[c["id"]], c).trigger for c in claims}
-    names: dict[str, set] = {}
-    for link in links:
-        trigger = triggers.get(link["claim"])
-        if link["kind"] in ("place", "organization") and trigger is not None and \
-                trigger <= link["start"] <= trigger + FOCUS_CHARS:
-            names.setdefault(link["claim"], set()).add(_key(link["label"]))
+    names = claim_names_.about   # the places and organizations a claim is about
     distinctive = set(distinctive)
     rows = []
 
@@ -923,12 +954,12 @@ def extract(articles, tables) -> typing.Iterator[dict[str, list[dict]]]:
         tokens_by_claim.update(words)
     del found
     # Quotes and claim links are final: written while claims are grouped (which sets each
-    # claim's claim_group).
+    # claim's claim_group), which reads only the names of the links.
+    names = claim_names(claims, links, tokens_by_claim)
     yield {"quotes": quotes, "claim_links": links}
-    del quotes
-    groups, distinctive = group_claims(claims, links, tokens_by_claim, articles_by_id)
-    conflicts = contradictions(claims, groups, links, articles_by_id, distinctive,
-                               tokens_by_claim)
+    del quotes, links
+    groups, distinctive = group_claims(claims, names, tokens_by_claim, articles_by_id)
+    conflicts = contradictions(claims, groups, names, articles_by_id, distinctive)
     yield {"claims": claims, "claim_groups": groups, "claim_contradictions": conflicts}
 
 
