@@ -463,7 +463,7 @@ def claim_names(claims: list[dict], links: list[dict], tokens_by_claim: dict) ->
     return ClaimNames(names, actors, about)
 
 
-def group_claims(claims: list[dict], claim_names_: ClaimNames, tokens_by_claim: dict,
+def group_claims(claims: list[dict], linked: ClaimNames, tokens_by_claim: dict,
                  articles_by_id: dict) -> tuple[list[dict], list[dict]]:
     # Claims repeat a few thousand distinct signatures and word sets: equal ones share one
     # object (hundreds of thousands of sets at scale otherwise).
@@ -472,7 +472,7 @@ def group_claims(claims: list[dict], claim_names_: ClaimNames, tokens_by_claim: 
     def one_of(value):
         return first_copies.setdefault(value, value)
 
-    names_by_claim = claim_names_.names
+    names_by_claim = linked.names
     frequency: dict[str, int] = {}
     for names in names_by_claim.values():
         for name in names:
@@ -497,7 +497,7 @@ def group_claims(claims: list[dict], claim_names_: ClaimNames, tokens_by_claim: 
         return x
 
     distinctive = set(distinctive_names(frequency, total))
-    actors = claim_names_.actors   # the people a claim is about, its speaker aside
+    actors = linked.actors   # the people a claim is about, its speaker aside
     words_of_signature = {text: frozenset(text.split()) for text in set(signature.values())}
     words_of = {claim_id: words_of_signature[text] for claim_id, text in signature.items()}
 
@@ -830,13 +830,13 @@ def _trigger_matchers(topic_name: str) -> tuple[frozenset, tuple[re.Pattern, ...
             tuple(re.compile(rf"\b{re.escape(phrase)}\b") for phrase in topic.get("phrases", [])))
 
 
-def contradictions(claims: list[dict], groups: list[dict], claim_names_: ClaimNames,
+def contradictions(claims: list[dict], groups: list[dict], linked: ClaimNames,
                    articles_by_id: dict, distinctive: list[str]) -> list[dict]:
     topics = claim_topics()["topics"]
     by_group: dict[str, list[dict]] = {}
     for claim in claims:
         by_group.setdefault(claim["claim_group"], []).append(claim)
-    names = claim_names_.about   # the places and organizations a claim is about
+    names = linked.about   # the places and organizations a claim is about
     distinctive = set(distinctive)
     rows = []
 
