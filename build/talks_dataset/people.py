@@ -297,9 +297,10 @@ def attach_candidates(article, found: list[Candidate]) -> list[Candidate]:
     the cache or a worker), each with its sentence's id: the build holds every candidate
     while it resolves them, and a sentence row each (made when read, see
     pipeline.TextSentences) kept a third of a million rows alive at scale."""
-    sentences = article.sentences
+    # a build's TextSentences holds the ids: its rows need not be made just to read them
+    ids = getattr(article.sentences, "ids", None) or [s["id"] for s in article.sentences]
     for c in found:
-        c.article, c.sentence = article, sentences[c.sentence]["id"]
+        c.article, c.sentence = article, ids[c.sentence]
     return found
 
 
