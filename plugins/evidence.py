@@ -29,12 +29,16 @@ body.table.table-articles td.col-text { min-width: 28em; }
 
 
 # An immutable database never changes: the article a row points to (every string cell of the
-# row asks for it) and whether `sentences` exists are looked up once, not once per cell.
+# row asks for it), its sentences' bounds and whether `sentences` exists are looked up once,
+# not once per cell. A page of 1,000 evidence rows asked for a sentence per row: a query
+# each, through Datasette's thread pool, took most of the page's time.
 _ARTICLES: "OrderedDict[tuple, dict | None]" = OrderedDict()
+_RECENT_ARTICLES = 1024   # about 3 KB of text each
 _SENTENCES: dict[tuple, bool] = {}
 
 
 async def _article(db, by_file: bool, article_id: str):
+    """The article's id, text and label, and its sentences' (start, end) in text order."""
     key = (db.name, db.path, by_file, article_id)
     if not db.is_mutable and key in _ARTICLES:
         _ARTICLES.move_to_end(key)
@@ -42,9 +46,13 @@ async def _article(db, by_file: bool, article_id: str):
     found = (await db.execute("select id, text, label from articles where "
                               + ("file = ?" if by_file else "id = ?"), [article_id])).first()
     article = dict(found) if found is not None else None
+    if article is not None:
+        article["sentences"] = [(r["start"], r["end"]) for r in await db.execute(
+            "select start, [end] from sentences where article = ? order by start",
+            [article["id"]])] if await _has_sentences(db) else []
     if not db.is_mutable:
         _ARTICLES[key] = article
-        if len(_ARTICLES) > 64:
+        if len(_ARTICLES) > _RECENT_ARTICLES:
             _ARTICLES.popitem(last=False)
     return article
 
@@ -80,9 +88,7 @@ def render_cell(row, value, column, table, database, datasette):
             return None
         if web.evidence_column(row, spans, text[start:end]) != column:
             return None
-        sentences = [(r["start"], r["end"]) for r in await db.execute(
-            "select start, [end] from sentences where article = ? and start <= ? and [end] >= ?",
-            [found_id, start, end])] if await _has_sentences(db) else []
+        sentences = article["sentences"]   # the helpers pick the one around the span
         if web.is_whole_sentence(start, end, sentences):
             return None  # the sentences table itself: nothing to highlight
         href = datasette.urls.row(database, "articles", tilde_encode(found_id))

@@ -11,6 +11,7 @@ link to their row, with content hashes shortened.
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
 import dataclasses
+from collections import OrderedDict
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
@@ -269,6 +270,10 @@ async def curated_section(datasette, db, database, spec, entity_id):
 
 
 _SCHEMA_CACHE: dict[tuple, dict] = {}
+# Whether an id cell's row exists, and its label: of an immutable database, looked up once
+# per id (a page of 1,000 rows repeats a few people and articles), not a query per cell.
+_LINKED: "OrderedDict[tuple, tuple | None]" = OrderedDict()
+_RECENT_LINKS = 16384
 
 
 async def _schema(db, other: str) -> dict:
@@ -302,13 +307,23 @@ def render_cell(row, value, column, table, database, datasette):
             return None  # a table: Datasette links its declared foreign keys itself
         if other not in schema["tables"]:
             return None
-        pk, label_column = schema["pk"], schema["label"]
-        found = (await db.execute(
-            f"select [{pk}]{f', [{label_column}]' if label_column else ''} from [{other}] "
-            f"where [{pk}] = ?", [value])).first()
+        key = (db.name, db.path, other, value)
+        if not db.is_mutable and key in _LINKED:
+            _LINKED.move_to_end(key)
+            found = _LINKED[key]
+        else:
+            pk, label_column = schema["pk"], schema["label"]
+            row = (await db.execute(
+                f"select [{pk}]{f', [{label_column}]' if label_column else ''} from [{other}] "
+                f"where [{pk}] = ?", [value])).first()
+            found = None if row is None else (row[1] if label_column else None,)
+            if not db.is_mutable:
+                _LINKED[key] = found
+                if len(_LINKED) > _RECENT_LINKS:
+                    _LINKED.popitem(last=False)
         if found is None:
             return None
         href = datasette.urls.row(database, other, tilde_encode(value))
-        return web.id_link_html(value, href, found[1] if label_column else None)
+        return web.id_link_html(value, href, found[0])
 
     return render()
