@@ -111,6 +111,15 @@ def test_bench_harness_runs_end_to_end(tmp_path, monkeypatch):
     assert "| 2 | 1 |" in text and "Machine: " in text
     assert "| articles table with facets | 1 |" in text
     assert "| canned query " in text
+    assert "| view person_mentions with facets | 1 |" in text
+
+
+def test_a_page_whose_facets_timed_out_says_which():
+    from talks_dataset import bench
+
+    page = '<p class="facets-timed-out">These facets timed out: person, country</p>'
+    assert bench.timed_out_facets(page) == "These facets timed out: person, country"
+    assert bench.timed_out_facets("<p>no facets here</p>") == ""
 
 
 def test_parse_in_two_processes_keeps_every_text_in_order(tmp_path, nlp_pipeline):
