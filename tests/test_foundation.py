@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import MutableMapping
 from pathlib import Path
 from types import SimpleNamespace
@@ -518,3 +519,68 @@ def test_each_stage_reads_the_earlier_tables_it_declares_and_no_others(build_fol
     # ... which the claims stage empties once read, freeing those rows while it groups
     assert given["quotes and claims"].tables == {}
     assert asked == {pipeline.stage_name(stage): set(stage.READS) for stage in stages}
+
+
+def test_materialized_views_give_their_definitions_rows_in_order(seeds_db, fixtures_db):
+    """A materialized view reads its stored rows: the same rows, in the same order, as its
+    definition's joins give (schema.View)."""
+    materialized = [view for stage in pipeline.extraction_stages() for view in stage.VIEWS
+                    if view.materialized]
+    assert {view.name for view in materialized} >= {"person_mentions", "people_roles"}
+    for db in (seeds_db, fixtures_db):
+        for view in materialized:
+            stored = db.execute(f"select * from [{view.name}]").fetchall()
+            assert stored and stored == db.execute(view.sql).fetchall(), view.name
+            assert view.rows_table in db.table_names()
+            indexed = {tuple(index.columns) for index in db[view.rows_table].indexes}
+            assert set(view.indexes) <= indexed, view.name
+
+
+def test_materialized_views_index_the_columns_their_pages_facet_by(metadata):
+    tables = metadata["databases"]["talks"]["tables"]
+    for stage in pipeline.extraction_stages():
+        for view in stage.VIEWS:
+            if view.materialized:
+                facets = {(facet,) for facet in tables[view.name].get("facets", [])}
+                assert facets <= set(view.indexes), view.name
+
+
+def test_views_wait_for_the_writers_started_before_them(tmp_path, monkeypatch):
+    """A background writer that stores a view's rows starts only once the tables written
+    before it are: the lock alone does not keep the order writers began in (here the
+    table's writer is slow to start, and the views' writer reaches the lock first)."""
+    numbers = schema.Table("numbers", {"id": int, "square": int})
+    view = schema.View("squares", "select id, square from numbers order by square desc",
+                       materialized=True, indexes=[("square",)])
+    started = load.per_article.Background
+
+    def slow_table_writers(function, name="background"):
+        late = (lambda: (time.sleep(0.5), function())[1]) if "numbers" in name else function
+        return started(late, name)
+
+    monkeypatch.setattr(load.per_article, "Background", slow_table_writers)
+    writer = load.Writer(tmp_path / "x.db", [numbers], background=True)
+    try:
+        writer.write([numbers], {"numbers": [{"id": k, "square": k * k} for k in range(2000)]})
+        writer.add_views([view])
+        writer.finish([view])
+    finally:
+        writer.close()
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    assert [row["id"] for row in db["squares"].rows][:3] == [1999, 1998, 1997]
+    assert db["squares_rows"].count == 2000
+    assert db.execute("select sql from sqlite_master where name = 'squares'").fetchone()[0] \
+        .endswith("from [squares_rows] order by rowid")
+
+
+def test_a_failed_writer_fails_the_build_and_the_views_after_it_do_not_wait(tmp_path):
+    numbers = schema.Table("numbers", {"id": int, "square": int})
+    view = schema.View("squares", "select id, square from numbers", materialized=True)
+    writer = load.Writer(tmp_path / "x.db", [numbers], background=True)
+    try:
+        writer.write([numbers], {"numbers": [{"id": 1, "cube": 1}]})   # undeclared column
+        writer.add_views([view])
+        with pytest.raises(RuntimeError, match="undeclared columns"):
+            writer.finish([view])
+    finally:
+        writer.close()

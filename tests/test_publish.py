@@ -12,10 +12,10 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from conftest import ROOT
+from test_datasette import public_tables
 from talks_dataset import publish
 from talks_dataset.cli import cli
 
-HIDDEN_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
 LOCAL_LINK = re.compile(r"""\b(?:href|src|action)=(["'])([^"'<>]*)\1""")
 
 
@@ -148,8 +148,7 @@ def test_export_has_every_required_page(published_dist, seeds_db, metadata):
     for file in ["index.html", "index.json", "talks.html", "talks.json", "talks.db",
                  "inspect-data.json", "-/not-in-export.html"]:
         assert (dist / file).is_file(), file
-    tables = [t for t in seeds_db.table_names()
-              if not t.endswith(HIDDEN_SUFFIXES) and not t.startswith("sqlite_")]
+    tables = public_tables(seeds_db)
     for name in tables + seeds_db.view_names():
         assert (dist / "talks" / f"{name}.html").is_file(), name
         assert (dist / "talks" / f"{name}.json").is_file(), name

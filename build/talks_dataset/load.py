@@ -3,7 +3,7 @@
 Creates every declared table with sqlite-utils (so an empty result is still a table), inserts
 each stage's rows in one transaction and indexes them (an index on every foreign key and every
 declared index, FTS) and analyzes them (ANALYZE), optionally in a forked process while the next
-stage runs (`Writer`), then finalizes: views.
+stage runs (`Writer`), then finalizes: views (a materialized view's rows stored as a table, see schema.View).
 """
 from __future__ import annotations
 
@@ -72,6 +72,25 @@ def fts_tables(db: sqlite_utils.Database, spec: Table) -> list[str]:
     return [name for name in db.table_names() if name.startswith(f"{spec.name}_fts_")]
 
 
+def create_views(db: sqlite_utils.Database, views: list[View]) -> None:
+    """Create the views; a materialized one's rows are stored first (see schema.View)."""
+    for view in views:
+        if not view.materialized:
+            db.create_view(view.name, view.sql.strip(), replace=True)
+            continue
+        table = view.rows_table
+        db.execute(f"drop view if exists [{view.name}]")
+        db.execute(f"drop table if exists [{table}]")
+        with db.conn:
+            # rows are inserted in the view's order: rowid order is the view's order
+            db.execute(f"create table [{table}] as {view.sql.strip()}")
+        columns = ", ".join(f"[{column}]" for column in db[table].columns_dict)
+        db.create_view(view.name, f"select {columns} from [{table}] order by rowid")
+        for columns in view.indexes:
+            db[table].create_index(list(columns), if_not_exists=True)
+        db.analyze(table)
+
+
 def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -> None:
     """Insert the rows of these (created) tables in one transaction, then index them."""
     db = sqlite_utils.Database(path)
@@ -98,12 +117,16 @@ class Writer:
     `write(specs, tables)` inserts and indexes a finished stage's tables. With `background`,
     each call forks a process that does it (the rows reach it by fork, not pickled) while this
     process runs the next stage: the corpus-level steps of a stage use one core, the writer the
-    other. Writers take turns on a lock. `finish(views)` waits for them (a failed writer fails
-    the build), then adds the views; it returns rows per table."""
+    other. Writers take turns on a lock. `add_views(views)` creates views once every table
+    written before the call is (a materialized view stores its rows then, see schema.View).
+    `finish(views)` waits for the writers (a failed writer fails the build), then adds the
+    views not added yet; it returns rows per table."""
 
     def __init__(self, path: Path, specs: list[Table], background: bool = False):
         self.path, self.specs, self.background = Path(path), list(specs), background
         self.children: list[tuple] = []
+        self.written: list = []   # per background child: an Event it sets once it is done
+        self.views_added: set[str] = set()
         if self.path.exists():
             self.path.unlink()
         db = sqlite_utils.Database(self.path)
@@ -122,8 +145,46 @@ class Writer:
             with self._lock:   # one writer at a time: SQLite has one, and its locks can deadlock
                 fill_tables(self.path, specs, tables)
 
-        names = ", ".join(spec.name for spec in specs)
-        self.children.append((per_article.Background(fill_in, f"writer of {names}"), names))
+        self._start(fill_in, ", ".join(spec.name for spec in specs))
+
+    def add_views(self, views: list[View]) -> None:
+        """Create these views once the tables written so far are (they may read any of
+        them): in a forked process that waits for the writers started before it."""
+        self.views_added |= {view.name for view in views}
+        if not views:
+            return
+        if not self.background:
+            self._create_views(views)
+            return
+        before = list(self.written)
+
+        def create() -> None:
+            for done in before:   # the lock alone would not keep the order writers began in
+                done.wait()
+            with self._lock:
+                self._create_views(views)
+
+        self._start(create, "views " + ", ".join(view.name for view in views))
+
+    def _create_views(self, views: list[View]) -> None:
+        db = sqlite_utils.Database(self.path)
+        try:
+            db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
+            create_views(db, views)
+        finally:
+            db.close()
+
+    def _start(self, work, names: str) -> None:
+        """Run work() in a forked process, noting when it is done (a failed one never is:
+        wait() raises its error and stops the ones waiting for it)."""
+        done = multiprocessing.get_context("fork").Event()
+
+        def run() -> None:
+            work()
+            done.set()
+
+        self.children.append((per_article.Background(run, f"writer of {names}"), names))
+        self.written.append(done)
 
     def wait(self) -> None:
         """Wait for every writer; raise on the first that failed (and stop the others)."""
@@ -140,14 +201,13 @@ class Writer:
         """Stop writers still running (after a failure elsewhere in the build)."""
         for child, _ in self.children:
             child.close()
-        self.children = []
+        self.children, self.written = [], []
 
     def finish(self, views: list[View]) -> dict[str, int]:
         self.wait()
         db = sqlite_utils.Database(self.path)
         try:
-            for view in views:
-                db.create_view(view.name, view.sql.strip(), replace=True)
+            create_views(db, [view for view in views if view.name not in self.views_added])
             counts = {spec.name: db[spec.name].count for spec in self.specs}
             db.execute("pragma journal_mode = delete")
         finally:

@@ -85,6 +85,8 @@ TABLES = [
                         ("sentence", "sentences", "id")]),
 ]
 
+# The three views join the most rows of the stage's tables: materialized (schema.View), with an
+# index on each column their pages facet by (metadata.yml) and person pages filter them by.
 VIEWS = [
     View("person_mentions", """
 select
@@ -104,7 +106,8 @@ from mentions
 join people on people.id = mentions.person
 join articles on articles.id = mentions.article
 order by articles.file, mentions.start
-"""),
+""", materialized=True,
+         indexes=[("person_id",), ("person",), ("country",), ("kind",), ("form",)]),
     View("people_roles", """
 select
   people.name as person,
@@ -125,7 +128,8 @@ join positions on positions.id = occupancies.position
 left join organizations on organizations.id = positions.organization
 join articles on articles.id = occupancies.article
 order by people.name, articles.file, occupancies.start
-"""),
+""", materialized=True,
+         indexes=[("person_id",), ("title",), ("person",), ("country",), ("position",)]),
     View("delegation_rosters", """
 select
   events.name as event,
@@ -147,7 +151,8 @@ join events on events.id = delegation_members.event
 join people on people.id = delegation_members.person
 join articles on articles.id = delegation_evidence.article
 order by events.date, events.id, delegation_members.side, people.name, articles.file
-"""),
+""", materialized=True,
+         indexes=[("person_id",), ("event_id",), ("event",), ("side",), ("file",), ("cue",)]),
 ]
 
 NOT_NAME_POS = {"VERB", "ADP", "DET", "ADV", "PRON", "CCONJ", "SCONJ", "AUX", "PART", "INTJ",

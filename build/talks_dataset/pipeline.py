@@ -408,6 +408,8 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
                         writer.write([spec for spec in stage.TABLES if spec.name in found],
                                      found)
                         release_unread(tables, stages[position + 1:])
+                    # its materialized views store their rows while the next stage runs
+                    writer.add_views([view for view in stage.VIEWS if view.materialized])
                     settle_heap()
                     result.lap(name)
                 tables["build_issues"] = [

@@ -100,6 +100,8 @@ TABLES = [
                       ("sentence", "sentences", "id")]),
 ]
 
+# Materialized (schema.View), with an index on each column its page facets by (metadata.yml)
+# and place pages filter it by.
 VIEWS = [
     View("place_mentions", """
 select
@@ -126,7 +128,8 @@ join articles on articles.id = place_spans.article
 left join sentences on sentences.id = place_spans.sentence
 left join places as within on within.id = places.within
 order by articles.file, place_spans.start
-"""),
+""", materialized=True,
+         indexes=[("place_id",), ("kind",), ("country",), ("file",)]),
 ]
 
 # Priorities of candidate sources: a higher one wins where spans overlap.
