@@ -126,21 +126,10 @@ async def test_chart_links_point_at_existing_columns(ds, metadata):
             assert state[key] in rows[0], (path, state[key])
 
 
-# What the summarizing canned queries mean, over the public views. The queries themselves read
-# the tables underneath (the views sort every row they hold, which at 10,000 articles cost
-# most of a second per query): they must give the same rows as these.
+# What two canned queries mean, over the public views and tables. The queries themselves read
+# cheaper sources (places_per_article the tables under place_mentions, whose joins it need not
+# sort; mentions_per_person the counts `people` holds): they must give the same rows as these.
 OVER_VIEWS = {
-    "titles_by_outlet": """
-        select people_roles.person, min(people_roles.title) as title,
-          coalesce(outlets.name, articles.byline, articles.file) as outlet,
-          count(*) as times_stated, max(people_roles.past) as as_former,
-          group_concat(distinct people_roles.stated) as stated_as, people_roles.person_id
-        from people_roles
-        join articles on articles.file = people_roles.file
-        left join outlets on outlets.id = articles.outlet
-        where :person = '' or people_roles.person_id = :person or people_roles.person = :person
-        group by people_roles.person_id, lower(people_roles.title), 3
-        order by people_roles.person, lower(people_roles.title), 3""",
     "places_per_article": """
         select file, place, kind, country, count(*) as mentions,
           group_concat(distinct mention) as written_as, latitude, longitude, place_id
@@ -148,14 +137,6 @@ OVER_VIEWS = {
         where :file = '' or file like :file || '%'
         group by file, place_id
         order by file, mentions desc, place""",
-    "meeting_roster": """
-        select event, event_date, side, person, role_at_event,
-          count(distinct file) as articles, replace(group_concat(distinct file), ',', ', ') as files,
-          event_id, person_id
-        from delegation_rosters
-        where :event = '' or event_id = :event or event like '%' || :event || '%'
-        group by event_id, side, person_id
-        order by event_date, event_id, side, role_at_event = 'President' desc, person""",
     "mentions_per_person": """
         select people.name as person, count(*) as mentions,
           count(distinct mentions.article) as articles, people.country, people.id as person_id
