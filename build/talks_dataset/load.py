@@ -169,6 +169,8 @@ class Writer:
     def _create_views(self, views: list[View]) -> None:
         db = sqlite_utils.Database(self.path)
         try:
+            db.execute("pragma journal_mode = off")   # as fill_tables: a temporary file
+            db.execute("pragma synchronous = off")
             db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
             create_views(db, views)
         finally:

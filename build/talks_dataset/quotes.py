@@ -999,4 +999,4 @@ from quotes
 join articles on articles.id = quotes.article
 left join outlets on outlets.id = articles.outlet
 order by quotes.speaker is null, quotes.speaker, articles.file, quotes.start
-""")]
+""", materialized=True, indexes=[("speaker",), ("kind",), ("outlet",)])]   # its page's facets
