@@ -3,7 +3,8 @@
 Creates every declared table with sqlite-utils (so an empty result is still a table), inserts
 each stage's rows in one transaction and indexes them (an index on every foreign key and every
 declared index, FTS) and analyzes them (ANALYZE), optionally in a forked process while the next
-stage runs (`Writer`), then finalizes: views (a materialized view's rows stored as a table, see schema.View).
+stage runs (`Writer`), then finalizes: views (a materialized one's rows stored as a table, see
+schema.View).
 """
 from __future__ import annotations
 
@@ -86,8 +87,8 @@ def create_views(db: sqlite_utils.Database, views: list[View]) -> None:
             db.execute(f"create table [{table}] as {view.sql.strip()}")
         columns = ", ".join(f"[{column}]" for column in db[table].columns_dict)
         db.create_view(view.name, f"select {columns} from [{table}] order by rowid")
-        for columns in view.indexes:
-            db[table].create_index(list(columns), if_not_exists=True)
+        for indexed in view.indexes:
+            db[table].create_index(list(indexed), if_not_exists=True)
         db.analyze(table)
 
 
