@@ -546,9 +546,8 @@ def test_materialized_views_index_the_columns_their_pages_facet_by(metadata):
 
 
 def test_views_wait_for_the_writers_started_before_them(tmp_path, monkeypatch):
-    """A background writer that stores a view's rows starts only once the tables written
-    before it are: the lock alone does not keep the order writers began in (here the
-    table's writer is slow to start, and the views' writer reaches the lock first)."""
+    """Background writers run in the order they began: a view's rows are stored only once
+    the tables written before it are (here the table's writer is slow to start)."""
     numbers = schema.Table("numbers", {"id": int, "square": int})
     view = schema.View("squares", "select id, square from numbers order by square desc",
                        materialized=True, indexes=[("square",)])

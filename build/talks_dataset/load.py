@@ -92,15 +92,21 @@ def create_views(db: sqlite_utils.Database, views: list[View]) -> None:
         db.analyze(table)
 
 
+def writing(path: Path) -> sqlite_utils.Database:
+    """A connection to the database being built, set for bulk writes."""
+    db = sqlite_utils.Database(path)
+    db.execute("pragma journal_mode = off")  # a temporary file: a crash discards it anyway
+    db.execute("pragma synchronous = off")
+    # Ids are hashes: rows reach each table's primary-key index in random order, and with
+    # SQLite's default 2 MiB page cache most inserts wait on pages evicted and read back.
+    db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
+    return db
+
+
 def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -> None:
     """Insert the rows of these (created) tables in one transaction, then index them."""
-    db = sqlite_utils.Database(path)
+    db = writing(path)
     try:
-        db.execute("pragma journal_mode = off")  # a temporary file: a crash discards it anyway
-        db.execute("pragma synchronous = off")
-        # Ids are hashes: rows reach each table's primary-key index in random order, and with
-        # SQLite's default 2 MiB page cache most inserts wait on pages evicted and read back.
-        db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
         with db.conn:
             for spec in specs:
                 rows = tables.get(spec.name) or []
@@ -112,22 +118,31 @@ def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -
         db.close()
 
 
+def store_views(path: Path, views: list[View]) -> None:
+    """Create these views in the database being built (materialized ones store their rows)."""
+    db = writing(path)
+    try:
+        create_views(db, views)
+    finally:
+        db.close()
+
+
 class Writer:
     """Writes a fresh database at `path` while the build goes on.
 
     `write(specs, tables)` inserts and indexes a finished stage's tables. With `background`,
     each call forks a process that does it (the rows reach it by fork, not pickled) while this
     process runs the next stage: the corpus-level steps of a stage use one core, the writer the
-    other. Writers take turns on a lock. `add_views(views)` creates views once every table
-    written before the call is (a materialized view stores its rows then, see schema.View).
-    `finish(views)` waits for the writers (a failed writer fails the build), then adds the
-    views not added yet; it returns rows per table."""
+    other. Writers run one at a time, in the order they were started. `add_views(views)`
+    creates views after the tables written before the call (a materialized view stores its
+    rows then, see schema.View). `finish(views)` waits for the writers (a failed writer fails
+    the build), then adds the views not added yet; it returns rows per table."""
 
     def __init__(self, path: Path, specs: list[Table], background: bool = False):
         self.path, self.specs, self.background = Path(path), list(specs), background
         self.children: list[tuple] = []
-        self.written: list = []   # per background child: an Event it sets once it is done
         self.views_added: set[str] = set()
+        self._last_done = None   # the Event the latest background writer sets when done
         if self.path.exists():
             self.path.unlink()
         db = sqlite_utils.Database(self.path)
@@ -135,59 +150,35 @@ class Writer:
             create_tables(db, self.specs)
         finally:
             db.close()   # no connection may cross a fork
-        self._lock = multiprocessing.get_context("fork").Lock()
 
     def write(self, specs: list[Table], tables: dict[str, list[dict]]) -> None:
-        if not self.background:
-            fill_tables(self.path, specs, tables)
-            return
-
-        def fill_in() -> None:
-            with self._lock:   # one writer at a time: SQLite has one, and its locks can deadlock
-                fill_tables(self.path, specs, tables)
-
-        self._start(fill_in, ", ".join(spec.name for spec in specs))
+        self._run(lambda: fill_tables(self.path, specs, tables),
+                  ", ".join(spec.name for spec in specs))
 
     def add_views(self, views: list[View]) -> None:
-        """Create these views once the tables written so far are (they may read any of
-        them): in a forked process that waits for the writers started before it."""
         self.views_added |= {view.name for view in views}
-        if not views:
-            return
+        if views:
+            self._run(lambda: store_views(self.path, views),
+                      "views " + ", ".join(view.name for view in views))
+
+    def _run(self, work, names: str) -> None:
+        """work() here, or in a forked writer that starts once the writer started before it
+        is done: SQLite has one writer at a time (and its locks can deadlock), and a view's
+        rows read the tables written before it. A failed writer is never done: wait() raises
+        its error and stops the writers after it."""
         if not self.background:
-            self._create_views(views)
+            work()
             return
-        before = list(self.written)
-
-        def create() -> None:
-            for done in before:   # the lock alone would not keep the order writers began in
-                done.wait()
-            with self._lock:
-                self._create_views(views)
-
-        self._start(create, "views " + ", ".join(view.name for view in views))
-
-    def _create_views(self, views: list[View]) -> None:
-        db = sqlite_utils.Database(self.path)
-        try:
-            db.execute("pragma journal_mode = off")   # as fill_tables: a temporary file
-            db.execute("pragma synchronous = off")
-            db.execute(f"pragma cache_size = -{INSERT_CACHE_KIB}")
-            create_views(db, views)
-        finally:
-            db.close()
-
-    def _start(self, work, names: str) -> None:
-        """Run work() in a forked process, noting when it is done (a failed one never is:
-        wait() raises its error and stops the ones waiting for it)."""
-        done = multiprocessing.get_context("fork").Event()
+        previous, done = self._last_done, multiprocessing.get_context("fork").Event()
 
         def run() -> None:
+            if previous is not None:
+                previous.wait()
             work()
             done.set()
 
         self.children.append((per_article.Background(run, f"writer of {names}"), names))
-        self.written.append(done)
+        self._last_done = done
 
     def wait(self) -> None:
         """Wait for every writer; raise on the first that failed (and stop the others)."""
@@ -204,7 +195,7 @@ class Writer:
         """Stop writers still running (after a failure elsewhere in the build)."""
         for child, _ in self.children:
             child.close()
-        self.children, self.written = [], []
+        self.children, self._last_done = [], None
 
     def finish(self, views: list[View]) -> dict[str, int]:
         self.wait()
