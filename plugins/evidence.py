@@ -5,7 +5,6 @@ descriptions readable.
 
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
-from collections import OrderedDict
 from urllib.parse import quote
 
 from datasette import hookimpl
@@ -32,8 +31,7 @@ body.table.table-articles td.col-text { min-width: 28em; }
 # row asks for it), its sentences' bounds and whether `sentences` exists are looked up once,
 # not once per cell. A page of 1,000 evidence rows asked for a sentence per row: a query
 # each, through Datasette's thread pool, took most of the page's time.
-_ARTICLES: "OrderedDict[tuple, dict | None]" = OrderedDict()
-_RECENT_ARTICLES = 1024   # about 3 KB of text each
+_ARTICLES = web.Recent(1024)   # about 3 KB of text each
 _SENTENCES: dict[tuple, bool] = {}
 
 
@@ -41,8 +39,7 @@ async def _article(db, by_file: bool, article_id: str):
     """The article's id, text and label, and its sentences' (start, end) in text order."""
     key = (db.name, db.path, by_file, article_id)
     if not db.is_mutable and key in _ARTICLES:
-        _ARTICLES.move_to_end(key)
-        return _ARTICLES[key]
+        return _ARTICLES.get(key)
     found = (await db.execute("select id, text, label from articles where "
                               + ("file = ?" if by_file else "id = ?"), [article_id])).first()
     article = dict(found) if found is not None else None
@@ -51,9 +48,7 @@ async def _article(db, by_file: bool, article_id: str):
             "select start, [end] from sentences where article = ? order by start",
             [article["id"]])] if await _has_sentences(db) else []
     if not db.is_mutable:
-        _ARTICLES[key] = article
-        if len(_ARTICLES) > _RECENT_ARTICLES:
-            _ARTICLES.popitem(last=False)
+        _ARTICLES.put(key, article)
     return article
 
 

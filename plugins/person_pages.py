@@ -11,7 +11,6 @@ link to their row, with content hashes shortened.
 Thin: the HTML comes from talks_dataset.web (pure, tested without Datasette).
 """
 import dataclasses
-from collections import OrderedDict
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
@@ -272,8 +271,7 @@ async def curated_section(datasette, db, database, spec, entity_id):
 _SCHEMA_CACHE: dict[tuple, dict] = {}
 # Whether an id cell's row exists, and its label: of an immutable database, looked up once
 # per id (a page of 1,000 rows repeats a few people and articles), not a query per cell.
-_LINKED: "OrderedDict[tuple, tuple | None]" = OrderedDict()
-_RECENT_LINKS = 16384
+_LINKED = web.Recent(16384)
 
 
 async def _schema(db, other: str) -> dict:
@@ -309,8 +307,7 @@ def render_cell(row, value, column, table, database, datasette):
             return None
         key = (db.name, db.path, other, value)
         if not db.is_mutable and key in _LINKED:
-            _LINKED.move_to_end(key)
-            found = _LINKED[key]
+            found = _LINKED.get(key)
         else:
             pk, label_column = schema["pk"], schema["label"]
             row = (await db.execute(
@@ -318,9 +315,7 @@ def render_cell(row, value, column, table, database, datasette):
                 f"where [{pk}] = ?", [value])).first()
             found = None if row is None else (row[1] if label_column else None,)
             if not db.is_mutable:
-                _LINKED[key] = found
-                if len(_LINKED) > _RECENT_LINKS:
-                    _LINKED.popitem(last=False)
+                _LINKED.put(key, found)
         if found is None:
             return None
         href = datasette.urls.row(database, other, tilde_encode(value))

@@ -258,3 +258,13 @@ async def test_person_page_degrades_without_linked_tables(tmp_path):
     response = await ds.client.get("/talks/people/p1")
     assert response.status_code == 200
     assert "No roles, quotes, delegations or mentions recorded." in response.text
+
+
+def test_recent_keeps_the_last_answers_used():
+    recent = web.Recent(2)
+    recent.put("a", 1)
+    recent.put("b", None)   # an answer may be None (no such row): still kept
+    assert recent.get("a") == 1   # now the most recently used
+    recent.put("c", 3)
+    assert "b" not in recent and "a" in recent and "c" in recent
+    assert recent.get("c") == 3

@@ -6,6 +6,7 @@ article text can contain markup.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import re
@@ -13,6 +14,28 @@ from typing import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
+
+class Recent:
+    """The last `size` answers looked up, by key (the least recently used one goes first):
+    what the plugins keep of an immutable database, whose answers never change."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._answers: "collections.OrderedDict" = collections.OrderedDict()
+
+    def __contains__(self, key) -> bool:
+        return key in self._answers
+
+    def get(self, key):
+        self._answers.move_to_end(key)
+        return self._answers[key]
+
+    def put(self, key, answer) -> None:
+        self._answers[key] = answer
+        self._answers.move_to_end(key)
+        if len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+
 
 # Column names that carry an evidence span: the article and 0-based, end-exclusive offsets.
 ARTICLE_COLUMNS = ("article", "article_id")
