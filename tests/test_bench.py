@@ -109,6 +109,11 @@ def test_bench_harness_runs_end_to_end(tmp_path, monkeypatch):
                      nlp.DEFAULT_MODEL, requests=1, echo=lambda message: None)
     assert (tmp_path / "BENCH.md").read_text() == text
     assert "| 2 | 1 |" in text and "Machine: " in text
+    build_row, add_one_row = [[cell.strip() for cell in line.strip("|").split("|")]
+                              for line in text.splitlines() if line.startswith("| 2 | 1 |")]
+    assert len(build_row) == 10 and float(build_row[-1]) > 0   # CPU s of the build
+    # CPU s of the add-one build, and the same over one process
+    assert len(add_one_row) == 8 and float(add_one_row[-2]) == float(add_one_row[-1]) > 0
     assert "| articles table with facets | 1 |" in text
     assert "| canned query " in text
     assert "| view person_mentions with facets | 1 |" in text

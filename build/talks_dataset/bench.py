@@ -36,7 +36,8 @@ def run_child(args: list[str]) -> dict:
 
 def measured(args: list[str]) -> dict:
     """Run a child through `bench measure`, a wrapper whose only child is the measured run, so
-    its RUSAGE_CHILDREN peak RSS is that run's (the largest process, for n_process > 1)."""
+    its RUSAGE_CHILDREN peak RSS is that run's (the largest process, for n_process > 1), and
+    its CPU seconds are those of the run and every process it started (workers, writers)."""
     result = run_child(["-m", "talks_dataset.bench", "measure", *args])
     report = json.loads(result["stdout"].strip().splitlines()[-1])
     return report
@@ -51,8 +52,9 @@ def _measure_main(argv: list[str]) -> None:
     if completed.returncode:
         sys.stderr.write(completed.stderr)
         sys.exit(completed.returncode)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": wall, "peak_mib": peak_kib / 1024,
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": wall, "peak_mib": usage.ru_maxrss / 1024,
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime,
                       "stdout": completed.stdout[-4000:]}))
 
 
@@ -182,16 +184,20 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
         text = "\n".join([
             "# Benchmarks", "", f"Machine: {machine()}", f"Model: {model}", "",
             "| N | processes | words | build s | words/s | raw nlp.pipe s "
-            "| build / raw throughput | peak RSS MiB (build) | peak RSS MiB (raw) |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *build_lines, "",
+            "| build / raw throughput | peak RSS MiB (build) | peak RSS MiB (raw) | CPU s (build) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *build_lines,
+            "",
             "Build / raw throughput is raw `nlp.pipe` seconds divided by full-build seconds "
             "over the same texts with the same model, measured in the same run (1.0 = the "
             "pipeline adds nothing to parsing). Peak RSS is the measured process's maximum "
-            "resident set (the largest process of the run).", "",
+            "resident set (the largest process of the run). CPU s is the user and system "
+            "seconds of the build and every process it started.", "",
             "## Incremental builds (parse cache by content hash and model version)", "",
             "| N | processes | full build s (cold cache) | add one article s | ratio "
-            "| peak RSS MiB (add one) |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: |", *incremental_lines, "",
+            "| peak RSS MiB (add one) | CPU s (add one) | CPU s / processes |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *incremental_lines, "",
+            "CPU s / processes is the least wall time the add-one build's work allows on that "
+            "many cores, were every process busy throughout.", "",
             f"## Datasette latency ({largest_db.name if largest_db else '-'}, immutable, "
             f"inspect data, settings {json.dumps(SERVE_SETTINGS)}, ASGI client; {requests} "
             f"requests per page, {canned} per canned query)", "",
@@ -227,7 +233,7 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
                 f"| {n:,} | {count} | {words:,} | {build['seconds']:.1f} | "
                 f"{words / build['seconds']:,.0f} | {raw['seconds']:.1f} | "
                 f"{raw['seconds'] / build['seconds']:.2f} | {build['peak_mib']:.0f} | "
-                f"{raw['peak_mib']:.0f} |")
+                f"{raw['peak_mib']:.0f} | {build['cpu_seconds']:.1f} |")
             largest_db = db_path
             report()
         # Incremental: the cold build above, then the same corpus plus one more article.
@@ -246,7 +252,8 @@ def run(sizes: list[int], processes: list[int], out: Path, work: Path, model: st
         echo(stage_seconds(again))
         incremental_lines.append(
             f"| {n:,} | {count} | {full['seconds']:.1f} | {again['seconds']:.1f} | "
-            f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} |")
+            f"{100 * again['seconds'] / full['seconds']:.1f} % | {again['peak_mib']:.0f} | "
+            f"{again['cpu_seconds']:.1f} | {again['cpu_seconds'] / count:.1f} |")
         report()
     largest_db = latency_db or largest_db
     if largest_db is not None and measure_latency:
