@@ -191,8 +191,7 @@ def test_date_contradictions_are_one_row_per_other_date_against_the_most_reporte
 
 def test_grouping_in_worker_processes_gives_the_groups_of_one_process(monkeypatch):
     """Topics are joined in forked workers that report their unions: same groups. With
-    PARALLEL_CLAIMS at 0 each topic is split in two parts: m2 and w2, the second profiles of
-    their topics, are joined by part 1."""
+    PARALLEL_CLAIMS at 0 the two topics are joined by two workers, one each."""
     from talks_dataset import per_article
 
     def claim(id_, article, topic, text):
