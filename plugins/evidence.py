@@ -37,19 +37,18 @@ _SENTENCES: dict[tuple, bool] = {}
 
 async def _article(db, by_file: bool, article_id: str):
     """The article's id, text and label, and its sentences' (start, end) in text order."""
-    key = (db.name, db.path, by_file, article_id)
-    if not db.is_mutable and key in _ARTICLES:
-        return _ARTICLES.get(key)
-    found = (await db.execute("select id, text, label from articles where "
-                              + ("file = ?" if by_file else "id = ?"), [article_id])).first()
-    article = dict(found) if found is not None else None
-    if article is not None:
-        article["sentences"] = [(r["start"], r["end"]) for r in await db.execute(
-            "select start, [end] from sentences where article = ? order by start",
-            [article["id"]])] if await _has_sentences(db) else []
-    if not db.is_mutable:
-        _ARTICLES.put(key, article)
-    return article
+    async def look_up():
+        found = (await db.execute("select id, text, label from articles where "
+                                  + ("file = ?" if by_file else "id = ?"), [article_id])).first()
+        article = dict(found) if found is not None else None
+        if article is not None:
+            article["sentences"] = [(r["start"], r["end"]) for r in await db.execute(
+                "select start, [end] from sentences where article = ? order by start",
+                [article["id"]])] if await _has_sentences(db) else []
+        return article
+
+    return await _ARTICLES.answer((db.name, db.path, by_file, article_id), look_up,
+                                  keep=not db.is_mutable)
 
 
 async def _has_sentences(db) -> bool:

@@ -305,17 +305,16 @@ def render_cell(row, value, column, table, database, datasette):
             return None  # a table: Datasette links its declared foreign keys itself
         if other not in schema["tables"]:
             return None
-        key = (db.name, db.path, other, value)
-        if not db.is_mutable and key in _LINKED:
-            found = _LINKED.get(key)
-        else:
+        async def look_up():
+            """(the row's label or None,), or None when there is no such row."""
             pk, label_column = schema["pk"], schema["label"]
-            row = (await db.execute(
+            linked = (await db.execute(
                 f"select [{pk}]{f', [{label_column}]' if label_column else ''} from [{other}] "
                 f"where [{pk}] = ?", [value])).first()
-            found = None if row is None else (row[1] if label_column else None,)
-            if not db.is_mutable:
-                _LINKED.put(key, found)
+            return None if linked is None else (linked[1] if label_column else None,)
+
+        found = await _LINKED.answer((db.name, db.path, other, value), look_up,
+                                     keep=not db.is_mutable)
         if found is None:
             return None
         href = datasette.urls.row(database, other, tilde_encode(value))

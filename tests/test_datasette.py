@@ -12,7 +12,12 @@ HIDDEN_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config
 
 def materialized_tables(db) -> list[str]:
     """The tables holding a materialized view's rows (schema.View): hidden, the view is public."""
-    return [f"{view}_rows" for view in db.view_names() if f"{view}_rows" in db.table_names()]
+    from talks_dataset import pipeline, schema
+
+    views = [*schema.CORE_VIEWS, *(view for stage in pipeline.extraction_stages()
+                                   for view in stage.VIEWS)]
+    return [view.rows_table for view in views
+            if view.materialized and view.rows_table in db.table_names()]
 
 
 def public_tables(db) -> list[str]:

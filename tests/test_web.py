@@ -268,3 +268,17 @@ def test_recent_keeps_the_last_answers_used():
     recent.put("c", 3)
     assert "b" not in recent and "a" in recent and "c" in recent
     assert recent.get("c") == 3
+
+
+async def test_recent_answer_looks_up_once_when_kept_else_every_time():
+    calls = []
+
+    async def look_up():
+        calls.append(1)
+        return None   # a row that does not exist: its answer is kept too
+
+    recent = web.Recent(4)
+    assert [await recent.answer("k", look_up, keep=True) for _ in range(3)] == [None] * 3
+    assert len(calls) == 1
+    assert [await recent.answer("m", look_up, keep=False) for _ in range(2)] == [None] * 2
+    assert len(calls) == 3 and "m" not in recent

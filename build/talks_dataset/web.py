@@ -36,6 +36,16 @@ class Recent:
         if len(self._answers) > self.size:
             self._answers.popitem(last=False)
 
+    async def answer(self, key, look_up, keep: bool):
+        """`await look_up()`, or the answer kept under `key`; with `keep` (the database is
+        immutable) a new answer is kept, else it is looked up every time."""
+        if keep and key in self:
+            return self.get(key)
+        found = await look_up()
+        if keep:
+            self.put(key, found)
+        return found
+
 
 # Column names that carry an evidence span: the article and 0-based, end-exclusive offsets.
 ARTICLE_COLUMNS = ("article", "article_id")
