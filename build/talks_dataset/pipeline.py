@@ -64,7 +64,7 @@ def extraction_stages() -> list:
 
 def release_unread(tables: dict[str, list[dict]], stages_left: list) -> None:
     """Drop the rows of every table that none of `stages_left` READS: they are written (or
-    being written by a forked writer), and a build at scale holds millions of rows."""
+    being written by the writer process), and a build at scale holds millions of rows."""
     still_read = {name for stage in stages_left for name in stage.READS}
     for name in [name for name in tables if name not in still_read]:
         del tables[name]
@@ -377,7 +377,7 @@ def _build(input_dir: Path, db_path: Path, model: str, cache_dir: Path | None, n
         temporary = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            # With more than one process, each stage's tables are written by a forked writer
+            # With more than one process, each stage's tables are written by a writer process
             # while the next stage runs (load.Writer); with one, in this process.
             writer = load.Writer(temporary, specs, background=n_process > 1)
             try:
