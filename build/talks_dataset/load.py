@@ -233,13 +233,13 @@ class Writer:
             context = multiprocessing.get_context("spawn")
             jobs, self._jobs = context.Pipe(duplex=False)
             self._results, results = context.Pipe(duplex=False)
-            self._spool = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.jobs-",
-                                                dir=self.path.parent))
             self._process = context.Process(target=serve_jobs, args=(self.path, jobs, results),
                                             name=f"writer of {self.path.name}", daemon=True)
             self._process.start()
             jobs.close()      # the writer's ends: it sees the end of jobs if this process dies
             results.close()
+            self._spool = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.jobs-",
+                                                dir=self.path.parent))
 
     def write(self, specs: list[Table], tables: dict[str, list[dict]]) -> None:
         if not self.background:
