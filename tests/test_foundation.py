@@ -573,6 +573,21 @@ def test_a_view_stored_by_the_writer_process_reads_the_tables_written_before_it(
     assert not [p for p in os.listdir(tmp_path) if ".jobs-" in p]   # job files removed
 
 
+def test_the_writer_process_runs_at_a_lower_priority(tmp_path):
+    numbers = schema.Table("numbers", {"id": int})
+    writer = load.Writer(tmp_path / "x.db", [numbers], background=True)
+    try:
+        expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + load.WRITER_NICENESS)
+        deadline = time.monotonic() + 60   # it lowers it as it starts (an import away)
+        while os.getpriority(os.PRIO_PROCESS, writer._process.pid) != expected:
+            assert time.monotonic() < deadline, "the writer process kept the build's priority"
+            time.sleep(0.05)
+        writer.write([numbers], {"numbers": [{"id": 1}]})
+        assert writer.finish([]) == {"numbers": 1}
+    finally:
+        writer.close()
+
+
 def test_a_failed_writer_fails_the_build_and_the_views_after_it_do_not_wait(tmp_path):
     numbers = schema.Table("numbers", {"id": int, "square": int})
     view = schema.View("squares", "select id, square from numbers", materialized=True)
