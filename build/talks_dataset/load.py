@@ -15,8 +15,6 @@ import shutil
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Iterable, Iterator
-
 import sqlite_utils
 
 from .schema import Table, View
@@ -50,29 +48,18 @@ def create_tables(db: sqlite_utils.Database, specs: list[Table]) -> None:
             raise ValueError(f"tables reference tables that are not declared: {missing}")
 
 
-def row_tuples(spec: Table, rows: list[dict]) -> Iterator[tuple]:
-    """The rows (plain values) of a declared table as tuples in its declared column order. A
-    key the table does not declare is an error, as it would be in sqlite-utils."""
+def insert_rows(db: sqlite_utils.Database, spec: Table, rows: list[dict]) -> None:
+    """INSERT OR REPLACE the rows (plain values) of a declared table. One prepared statement
+    over the declared columns: sqlite-utils' insert_all builds and type-checks each batch's
+    SQL anew, which took most of the load time at scale. A key the table does not declare is
+    an error, as it would be there."""
     columns = list(spec.columns)
     unknown = set().union(*map(dict.keys, rows)) - set(columns)
     if unknown:
         raise ValueError(f"rows for {spec.name} have undeclared columns: {sorted(unknown)}")
-    return (tuple(map(row.get, columns)) for row in rows)
-
-
-def insert_tuples(db: sqlite_utils.Database, spec: Table, rows: Iterable[tuple]) -> None:
-    """INSERT OR REPLACE rows given as tuples in the declared column order. One prepared
-    statement over the declared columns: sqlite-utils' insert_all builds and type-checks each
-    batch's SQL anew, which took most of the load time at scale."""
-    columns = list(spec.columns)
     sql = (f"insert or replace into [{spec.name}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"values ({', '.join('?' for _ in columns)})")
-    db.conn.executemany(sql, rows)
-
-
-def insert_rows(db: sqlite_utils.Database, spec: Table, rows: list[dict]) -> None:
-    """INSERT OR REPLACE the rows (dicts of plain values) of a declared table."""
-    insert_tuples(db, spec, row_tuples(spec, rows))
+    db.conn.executemany(sql, (tuple(map(row.get, columns)) for row in rows))
 
 
 def index_table(db: sqlite_utils.Database, spec: Table) -> None:
@@ -128,13 +115,18 @@ def writing(path: Path) -> sqlite_utils.Database:
 
 def fill_tables(path: Path, specs: list[Table], tables: dict[str, list[dict]]) -> None:
     """Insert the rows of these (created) tables in one transaction, then index them."""
+    fill_batches(path, specs, ((spec.name, tables.get(spec.name)) for spec in specs))
+
+
+def fill_batches(path: Path, specs: list[Table], batches) -> None:
+    """fill_tables for (table name, rows) batches, several of them per table if need be."""
+    by_name = {spec.name: spec for spec in specs}
     db = writing(path)
     try:
         with db.conn:
-            for spec in specs:
-                rows = tables.get(spec.name) or []
+            for name, rows in batches:
                 if rows:
-                    insert_rows(db, spec, rows)
+                    insert_rows(db, by_name[name], rows)
         for spec in specs:
             index_table(db, spec)
     finally:
@@ -153,23 +145,14 @@ def spool_tables(file, specs: list[Table], tables: dict[str, list[dict]]) -> Non
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def fill_from_spool(path: Path, specs: list[Table], spool: Path) -> None:
-    """fill_tables for a job file of spool_tables."""
-    by_name = {spec.name: spec for spec in specs}
-    db = writing(path)
-    try:
-        with db.conn, open(spool, "rb") as file:
-            while True:
-                try:
-                    name, rows = pickle.load(file)
-                except EOFError:
-                    break
-                insert_rows(db, by_name[name], rows)
-        for spec in specs:
-            index_table(db, spec)
-    finally:
-        db.close()
-    spool.unlink()
+def spooled_batches(spool: Path):
+    """The (table name, rows) batches of a job file of spool_tables, one at a time."""
+    with open(spool, "rb") as file:
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
 
 
 def store_views(path: Path, views: list[View]) -> None:
@@ -197,7 +180,9 @@ def serve_jobs(path: Path, jobs, results) -> None:
                 break
             kind, names, payload = job
             if kind == "tables":
-                fill_from_spool(path, *payload)
+                specs, spool = payload
+                fill_batches(path, specs, spooled_batches(spool))
+                spool.unlink()
             else:
                 store_views(path, payload)
         answer = (True, None, None)
