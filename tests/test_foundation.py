@@ -1,7 +1,6 @@
 """Issue: foundation - ingest, furniture, metadata, duplicates, bad input, stable ids, atomic build."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import time

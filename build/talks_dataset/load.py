@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import traceback
 from pathlib import Path
+
 import sqlite_utils
 
 from .schema import Table, View
