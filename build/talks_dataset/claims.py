@@ -748,7 +748,8 @@ def group_claims(claims: list[dict], linked: ClaimNames, tokens_by_claim: dict,
     # A topic is never split between workers: each part would still index every profile of
     # the topic, which is most of the work (splitting the largest topic of 10,000 templated
     # articles in two took 8.0 and 8.9 s a part, against 7.7 s whole).
-    for edges in per_article.parallel_map(join_topic, topics, min_items=2 if parallel else None):
+    for edges in per_article.parallel_map(join_topic, topics, min_items=2 if parallel else None,
+                                          collect=False):
         for a, b in edges:
             root_a, root_b = find(a), find(b)
             if root_a != root_b:

@@ -203,16 +203,19 @@ def _run_one(index: int):
     return _job(index)
 
 
-def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: int = 1):
+def fork_imap(function: Callable, items: Sequence, processes: int, chunksize: int = 1,
+              collect: bool = True):
     """Yield function(item) for each item, in order, as the `processes` forked workers finish
     them. The function and items reach the workers by fork (copy-on-write), not pickled; only
-    results travel back, so they must pickle. One forked map at a time."""
+    results travel back, so they must pickle. One forked map at a time. `collect`: the
+    workers collect garbage as usual (a build pauses it in this process, see
+    pipeline.collection_at_stage_ends; what this process froze they never scan); without,
+    they never do, for work that makes no reference cycles."""
     global _job
     _job = lambda index: function(items[index])   # noqa: E731  (a closure the fork inherits)
     try:
-        # Workers collect garbage as usual (a build pauses it in this process, see
-        # pipeline.collection_at_stage_ends); what this process froze they never scan.
-        with multiprocessing.get_context("fork").Pool(processes, initializer=gc.enable) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                processes, initializer=gc.enable if collect else gc.disable) as pool:
             yield from pool.imap(_run_one, range(len(items)), chunksize=chunksize)
     finally:
         _job = None
@@ -279,24 +282,27 @@ def _parallel(items: int, min_items: int | None = MIN_PARALLEL) -> bool:
 
 
 def _map_indexes(function: Callable[[int], object], indexes: list[int],
-                 min_items: int | None = MIN_PARALLEL) -> list:
+                 min_items: int | None = MIN_PARALLEL, collect: bool = True) -> list:
     """[function(i) for i in indexes], by forked workers when configured and worth it (at
-    least `min_items` items; None: never)."""
+    least `min_items` items; None: never); `collect`: see fork_imap."""
     if not _parallel(len(indexes), min_items):
         return [function(index) for index in indexes]
     processes = _settings["processes"]
     # Small chunks: the last one a worker takes is all the others may wait for (at 10,000
     # articles a chunk of len / (processes * 8) kept one core idle for seconds per map).
     return list(fork_imap(function, indexes, processes,
-                          chunksize=max(1, min(32, len(indexes) // (processes * 8)))))
+                          chunksize=max(1, min(32, len(indexes) // (processes * 8))),
+                          collect=collect))
 
 
-def parallel_map(function: Callable, items: Sequence, min_items: int | None = MIN_PARALLEL) -> list:
+def parallel_map(function: Callable, items: Sequence, min_items: int | None = MIN_PARALLEL,
+                 collect: bool = True) -> list:
     """[function(item) for item in items], in order, by the configured worker processes (the
     function and items reach them by fork, not pickled; results must pickle). Fewer than
-    `min_items` items (None: any number) are mapped in this process."""
+    `min_items` items (None: any number) are mapped in this process. `collect=False`: the
+    workers never collect garbage (see fork_imap)."""
     return _map_indexes(lambda index: function(items[index]), list(range(len(items))),
-                        min_items)
+                        min_items, collect)
 
 
 def map_articles(name: str, task: Callable, articles: Sequence,
