@@ -24,6 +24,25 @@ def test_name_keys_fold_transliteration_and_particles():
     assert names.canonical_form([("Al-Sharaa", 3, 9), ("Ahmed al-Sharaa", 2, 3)]) == "Ahmed al-Sharaa"
 
 
+@pytest.mark.parametrize("name", ["Ivan Petrov", "Mehmet Kemal Aydin", "Karim bin Rashid Al Nouri",
+                                  "Zhou Ming", "Rami Abu Qasra", "Jean-Luc O'Neill"])
+def test_every_full_name_is_the_same_person_as_itself(name):
+    """people.resolve joins a mention to its article's group when the group has its very key,
+    without comparing it with each of the group's keys: that is right only while this holds."""
+    key = names.name_key(name)
+    assert names.is_full(key) and names.same_person(key, key)
+    assert names.same_person(key, names.name_key(name))   # an equal key, made again
+
+
+def test_one_word_names_of_a_full_name():
+    """The surname alone, a compound surname joined, a family name written first."""
+    assert names.one_word_names(names.name_key("Ivan Petrov")) == {"petrov"}
+    assert names.one_word_names(names.name_key("Rami Abu Qasra")) == {"qasra", "abuqasra"}
+    assert names.one_word_names(names.name_key("Zhou Ming")) == {
+        names.name_key("Zhou")[0], names.name_key("Ming")[0]}
+    assert names.one_word_names(()) == set()
+
+
 def _titles(sentence: str, name: str) -> list[tuple]:
     tokens = roles.tokenize(sentence)
     start = sentence.index(name)

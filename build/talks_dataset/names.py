@@ -148,17 +148,18 @@ def same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return middle_a <= middle_b or middle_b <= middle_a
 
 
-def surname_matches(surname: str, key: tuple[str, ...]) -> bool:
-    """Does a one-word name (folded) refer to a full name key? Compares with the surname and,
-    for compound surnames ("Abu Qasra"), with the last two words joined."""
+def one_word_names(key: tuple[str, ...]) -> set[str]:
+    """The one-word names (folded) that may refer to a full name key: its surname, for
+    compound surnames ("Abu Qasra") the last two words joined, and a family name written
+    first ("Zhou")."""
     if not key:
-        return False
-    candidates = {key[-1]}
+        return set()
+    words = {key[-1]}
     if len(key) >= 3:
-        candidates.add(key[-2] + key[-1])
+        words.add(key[-2] + key[-1])
     if family_first(key):
-        candidates.add(key[0])
-    return surname in candidates
+        words.add(key[0])
+    return words
 
 
 def canonical_form(forms: list[tuple[str, int, int]]) -> str:

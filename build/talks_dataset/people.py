@@ -351,8 +351,11 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
             if not (c.full and c.accepted):
                 continue
             c.resolved_by = c.resolved_by or "name"
+            # a key the group has names the same person (same_person(k, k) holds for every
+            # full key): most mentions repeat a name their article has used already
             group = next((g for g in by_article[article.id]
-                          if any(names.same_person(c.key, k) for k in g.keys)), None)
+                          if c.key in g.keys or any(names.same_person(c.key, k) for k in g.keys)),
+                         None)
             if group is None:
                 group = Group(article=article, candidates=[])
                 by_article[article.id].append(group)
@@ -377,19 +380,16 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
     for group in groups:
         weight[id(group.root())] += len(group.candidates)
         articles_of[id(group.root())].add(group.article.id)
-    # roots by the one-word names that can refer to them (names.surname_matches), in roots order
+    # roots by the one-word names that can refer to them (names.one_word_names), in roots order
     order = {rid: position for position, rid in enumerate(roots)}
     roots_by_surname: dict[str, set] = defaultdict(set)
+    one_word_names: dict[int, set[str]] = {}   # id(group) -> those of its full names
     for group in groups:
+        words = one_word_names[id(group)] = set()
         for key in group.keys:
-            words = {key[-1]}
-            if len(key) >= 3:
-                words.add(key[-2] + key[-1])
-            if names.family_first(key):
-                words.add(key[0])
-            for word in words:
-                if names.surname_matches(word, key):
-                    roots_by_surname[word].add(id(group.root()))
+            words |= names.one_word_names(key)
+        for word in words:
+            roots_by_surname[word].add(id(group.root()))
     # surname-only mentions
     for article in articles:
         local_of: dict[str, list[Group]] = {}   # surname -> the article's groups it may name
@@ -399,7 +399,7 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
             surname = c.key[0]
             if surname not in local_of:   # the article's groups are complete here
                 local_of[surname] = [g for g in by_article[article.id]
-                                     if any(names.surname_matches(surname, k) for k in g.keys)]
+                                     if surname in one_word_names[id(g)]]
             local = local_of[surname]
             if len(local) > 1:
                 others = [g for g in local
@@ -476,6 +476,14 @@ def article_event_and_rosters(article, inputs: dict, people, places) -> tuple:
             hits.append((index, found, rule))
     item.article = None
     return item, hits
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _position_title(text: str) -> tuple[str, str]:
+    """(the title as written, its article dropped; the position's title, title-cased), once
+    per distinct title: a build at scale reads hundreds of thousands of titled mentions."""
+    clean_title = re.sub(r"^(?:the|a|an|his|her|its|their)\s+", "", text, flags=re.IGNORECASE)
+    return clean_title, _title_case(clean_title)
 
 
 def _title_case(title: str) -> str:
@@ -633,9 +641,7 @@ def extract(articles, tables):
                              or "ministry" in title.organization.lower()
                              else "institution" if title.organization.lower() in
                              roles.lexicon().institutions else "body")})
-            clean_title = re.sub(r"^(?:the|a|an|his|her|its|their)\s+", "", title.text,
-                                 flags=re.IGNORECASE)
-            position_title = _title_case(clean_title)
+            clean_title, position_title = _position_title(title.text)
             position_id = slug(f"{position_title} {organization_id or ''} {country or ''}")
             positions.setdefault(position_id, {
                 "id": position_id, "title": position_title, "organization": organization_id,

@@ -16,9 +16,11 @@ import gc
 import hashlib
 import inspect
 import os
+import re
 import sys
 import tempfile
 import time
+import unicodedata
 from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Callable, Sequence
@@ -27,6 +29,8 @@ from sqlite_utils.utils import hash_record
 
 from . import clean, dedupe, ingest, load, nlp, per_article
 from .schema import CORE_TABLES, CORE_VIEWS
+
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclasses.dataclass
@@ -108,11 +112,13 @@ class BuildResult:
         self.stage_seconds[stage], self._lap_started = now - self._lap_started, now
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
-    import re
-    import unicodedata
+    """A readable id from a name ("Ministry of Defence russia" -> "ministry-of-defence-russia").
+    Cached: a build at scale slugs each of a few thousand titles and organizations once per
+    mention (hundreds of thousands of calls)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+    return NOT_SLUG.sub("-", ascii_text.lower()).strip("-") or "x"
 
 
 def stable_id(**parts) -> str:
