@@ -747,7 +747,9 @@ def group_claims(claims: list[dict], linked: ClaimNames, tokens_by_claim: dict,
     parallel = len(claims) >= PARALLEL_CLAIMS and per_article.processes() > 1
     # A topic is never split between workers: each part would still index every profile of
     # the topic, which is most of the work (splitting the largest topic of 10,000 templated
-    # articles in two took 8.0 and 8.9 s a part, against 7.7 s whole).
+    # articles in two took 8.0 and 8.9 s a part, against 7.7 s whole). The workers make no
+    # reference cycles and never collect garbage: collections in them scanned this stage's
+    # records (not yet frozen, see pipeline.settle_heap) and took seconds at scale.
     for edges in per_article.parallel_map(join_topic, topics, min_items=2 if parallel else None,
                                           collect=False):
         for a, b in edges:

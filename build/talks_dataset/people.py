@@ -351,8 +351,9 @@ def resolve(articles) -> tuple[list[Candidate], list[Group]]:
             if not (c.full and c.accepted):
                 continue
             c.resolved_by = c.resolved_by or "name"
-            # a key the group has names the same person (same_person(k, k) holds for every
-            # full key): most mentions repeat a name their article has used already
+            # a group that has the mention's very key matches without comparing names
+            # (same_person(k, k) holds for every full key): most mentions repeat a name
+            # their article used before
             group = next((g for g in by_article[article.id]
                           if c.key in g.keys or any(names.same_person(c.key, k) for k in g.keys)),
                          None)
