@@ -1,5 +1,6 @@
 """Per-article extraction: results cached by their inputs (and the reads they made of corpus
 lookups), computed in forked workers, and incremental builds that reuse them."""
+import gc
 import os
 import time
 from collections import Counter
@@ -154,8 +155,6 @@ def test_workers_collect_garbage_unless_told_not_to():
     """Workers collect as usual, though a build pauses collection in this process; claim
     grouping's workers, which make no reference cycles, never do (collections in them took
     seconds at scale)."""
-    import gc
-
     items = list(range(2 * per_article.MIN_PARALLEL))
     collecting = gc.isenabled()
     gc.disable()
